@@ -1,0 +1,26 @@
+/**
+ * The whole hub API: every area's methods in one group.
+ *
+ * @since 0.1.0
+ */
+import { RpcGroup } from "@effect/rpc"
+import { AuthApi } from "./Auth.js"
+import { CoreApi } from "./Core.js"
+import { multiCall } from "./Multicall.js"
+import { SessionMiddleware } from "./SessionMiddleware.js"
+
+/**
+ * Every hub method (the ones `_listapi` lists, and the hidden ones it does not).
+ *
+ * @since 0.1.0
+ * @category groups
+ */
+export class KojiApi extends RpcGroup.make().merge(CoreApi, AuthApi) {}
+
+/**
+ * What the `/api` endpoint serves: the API plus `multiCall`, behind the session middleware.
+ *
+ * @since 0.1.0
+ * @category groups
+ */
+export class KojiRpcs extends KojiApi.add(multiCall).middleware(SessionMiddleware) {}

@@ -1,0 +1,252 @@
+/**
+ * One definition per hub method.
+ *
+ * A method is an `@effect/rpc` `Rpc` whose payload fields are Koji's parameters
+ * **in Koji's order**, with Koji's defaults, annotated with a `MethodInfo`: its Koji
+ * name, the parameter list (positional, `*args`, `**kwargs`), who may call it and
+ * one line of doc. The typed RPC, the SDK, the XML-RPC decoding, `_listapi` and the
+ * CLI all derive from it.
+ *
+ * ```ts
+ * export const getHost = Method.make("getHost", {
+ *   params: {
+ *     hostInfo: HostInfo,
+ *     strict: Method.optional(Schema.Boolean, false),
+ *     event: Method.optional(Schema.NullOr(EventId), null)
+ *   },
+ *   success: Schema.NullOr(Host),
+ *   access: "anon",
+ *   doc: "Get information about a host"
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Rpc } from "@effect/rpc"
+import { Context, Schema } from "effect"
+import { KojiError } from "../domain/Errors.js"
+
+/**
+ * Who may call a method: anyone, any logged-in user, a holder of a permission
+ * (`admin` holds every permission), or a builder host (Koji's `host.*` calls).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Access = "anon" | "login" | "host" | { readonly perm: string }
+
+/**
+ * How one parameter travels.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ParamInfo {
+  readonly name: string
+  /** `positional` (may also be given by keyword), `rest` (Python `*args`), `keyword` (only by keyword: Python `**kw`). */
+  readonly kind: "positional" | "rest" | "keyword"
+  readonly hasDefault: boolean
+  readonly default?: unknown
+}
+
+/**
+ * Everything about a method beyond its schemas.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MethodInfo {
+  readonly name: string
+  readonly params: ReadonlyArray<ParamInfo>
+  /** The name of Koji's `**kwargs` catch-all, when the method has keyword-only parameters. */
+  readonly varkw: string | undefined
+  readonly access: Access
+  readonly doc: string
+  /** Hidden from `_listapi` and `system.listMethods` (as Koji hides `multiCall`). */
+  readonly hidden: boolean
+}
+
+/**
+ * The annotation that carries a method's `MethodInfo` on its `Rpc`.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Info extends Context.Tag("koji/api/MethodInfo")<Info, MethodInfo>() {}
+
+const ParamKind = Symbol.for("koji/api/Method/ParamKind")
+
+interface Marked {
+  readonly [ParamKind]: { readonly kind: ParamInfo["kind"]; readonly default: unknown }
+}
+
+const mark = <A extends object>(value: A, kind: ParamInfo["kind"], defaultValue: unknown): A =>
+  Object.assign(value, { [ParamKind]: { kind, default: defaultValue } })
+
+/**
+ * An optional parameter with Koji's default (applied when the caller leaves it out).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const optional = <S extends Schema.Schema.Any>(schema: S, defaultValue: Schema.Schema.Type<S>) =>
+  mark(Schema.optionalWith(schema, { default: () => defaultValue }), "positional", defaultValue)
+
+/**
+ * A keyword-only parameter (one of Koji's `**kw`), with its default.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const keyword = <S extends Schema.Schema.Any>(schema: S, defaultValue: Schema.Schema.Type<S>) =>
+  mark(Schema.optionalWith(schema, { default: () => defaultValue }), "keyword", defaultValue)
+
+/**
+ * A keyword-only parameter that is absent unless given (for `**kw` edits where "not given" differs from null).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const keywordOption = <S extends Schema.Schema.Any>(schema: S) =>
+  mark(Schema.optional(schema), "keyword", undefined)
+
+/**
+ * Python's `*args`: every remaining positional argument, as an array.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const rest = <S extends Schema.Schema.Any>(schema: S) =>
+  mark(Schema.optionalWith(Schema.Array(schema), { default: () => [] }), "rest", [])
+
+/**
+ * Define a hub method.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <
+  const Name extends string,
+  const Params extends Schema.Struct.Fields = {},
+  Success extends Schema.Schema.Any = typeof Schema.Null
+>(name: Name, options: {
+  readonly params?: Params
+  readonly success?: Success
+  readonly access: Access
+  readonly doc: string
+  readonly varkw?: string
+  readonly hidden?: boolean
+  /** The Koji name when it differs from the rpc tag (`host.getID` defined as `getID` in a prefixed group). */
+  readonly kojiName?: string
+}) => {
+  const fields = options.params ?? ({} as Params)
+  const params: Array<ParamInfo> = Object.entries(fields).map(([param, field]) => {
+    const marked = (field as Partial<Marked>)[ParamKind]
+    return marked === undefined
+      ? { name: param, kind: "positional", hasDefault: false }
+      : { name: param, kind: marked.kind, hasDefault: true, default: marked.default }
+  })
+  const varkw = options.varkw ?? (params.some((p) => p.kind === "keyword") ? "kw" : undefined)
+  return Rpc.make(name, {
+    payload: fields,
+    success: (options.success ?? Schema.Null) as Success,
+    error: KojiError
+  }).annotate(Info, {
+    name: options.kojiName ?? name,
+    params,
+    varkw,
+    access: options.access,
+    doc: options.doc,
+    hidden: options.hidden ?? false
+  })
+}
+
+/**
+ * The `MethodInfo` of an rpc, if it was made with `make`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const infoOf = (rpc: Rpc.AnyWithProps): MethodInfo | undefined => Context.getOption(rpc.annotations, Info).pipe(
+  (o) => o._tag === "Some" ? o.value : undefined
+)
+
+/**
+ * Python's `repr` of a default value, as Koji prints it in `argdesc`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const pythonRepr = (value: unknown): string => {
+  if (value === null || value === undefined) return "None"
+  if (value === true) return "True"
+  if (value === false) return "False"
+  if (typeof value === "number") return String(value)
+  if (typeof value === "string") return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`
+  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(", ")}]`
+  if (typeof value === "object") {
+    return `{${Object.entries(value).map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`).join(", ")}}`
+  }
+  return String(value)
+}
+
+/**
+ * Koji's `argdesc`: `(hostInfo, strict=False, event=None)`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const argdesc = (info: MethodInfo): string => {
+  const parts = info.params.flatMap((p): Array<string> => {
+    switch (p.kind) {
+      case "positional":
+        return [p.hasDefault ? `${p.name}=${pythonRepr(p.default)}` : p.name]
+      case "rest":
+        return [`*${p.name}`]
+      case "keyword":
+        return []
+    }
+  })
+  if (info.varkw !== undefined) parts.push(`**${info.varkw}`)
+  return `(${parts.join(", ")})`
+}
+
+/**
+ * One `_listapi` entry, as Koji answers it: `{name, doc, argspec, argdesc, args}`
+ * (argspec is Python's `getfullargspec`: args, varargs, varkw, defaults, kwonlyargs, kwonlydefaults, annotations).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const listapiEntry = (info: MethodInfo) => {
+  const positional = info.params.filter((p) => p.kind === "positional")
+  const defaults = positional.filter((p) => p.hasDefault).map((p) => p.default ?? null)
+  const varargs = info.params.find((p) => p.kind === "rest")?.name ?? null
+  return {
+    name: info.name,
+    doc: info.doc,
+    argspec: [
+      positional.map((p) => p.name),
+      varargs,
+      info.varkw ?? null,
+      defaults.length > 0 ? defaults : null,
+      [],
+      null,
+      {}
+    ],
+    argdesc: argdesc(info),
+    args: [
+      ...positional.map((p) => p.hasDefault ? [p.name, p.default ?? null] : p.name),
+      ...(varargs === null ? [] : [varargs]),
+      ...(info.varkw === undefined ? [] : [info.varkw])
+    ]
+  }
+}
+
+/**
+ * Login and logout calls: allowed while the hub is locked out, and for expired sessions.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const isAuthCall = (name: string): boolean => name === "login" || name === "sslLogin" || name === "logout"

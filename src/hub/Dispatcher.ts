@@ -1,0 +1,196 @@
+/**
+ * The hub's one call path. Every transport (the typed `/api`, Koji's XML-RPC,
+ * multicall, in-process) comes through here, so the rules are the same for all:
+ *
+ * 1. `request`: resolve the session from the credentials (Koji's checks and
+ *    call numbers), run the call, and when the call wrote something record its
+ *    call number in the same transaction;
+ * 2. `invoke`: check who may call the method (per call, also inside a multicall),
+ *    then run its handler.
+ *
+ * @since 0.1.0
+ */
+import { Rpc, type RpcGroup } from "@effect/rpc"
+import { SqlClient } from "@effect/sql"
+import { Context, Effect, Layer, Option, ParseResult, Schema } from "effect"
+import * as Errors from "../domain/Errors.js"
+import * as Method from "../api/Method.js"
+import * as Caller from "./Caller.js"
+import { HubConfig } from "./HubConfig.js"
+import { type Credentials, Sessions } from "./Sessions.js"
+
+/**
+ * A method the dispatcher can run.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Entry {
+  readonly rpc: Rpc.AnyWithProps
+  readonly info: Method.MethodInfo
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class Dispatcher extends Context.Tag("koji/hub/Dispatcher")<Dispatcher, {
+  /** Methods by Koji name (`getHost`, `host.updateHost`). */
+  readonly methods: ReadonlyMap<string, Entry>
+  /** Koji's checks before a call: offline, lock-out, exclusive lock, and who may call the method. */
+  readonly checkAccess: (info: Method.MethodInfo) => Effect.Effect<void, Errors.KojiError, Caller.CurrentCaller>
+  /** Check the caller's rights for `entry`, then run its handler on a decoded payload. */
+  readonly invoke: (entry: Entry, payload: unknown) => Effect.Effect<unknown, Errors.KojiError, Caller.CurrentCaller>
+  /** Decode an encoded payload (a struct of parameters) and `invoke`. */
+  readonly invokeEncoded: (entry: Entry, payload: unknown) => Effect.Effect<unknown, Errors.KojiError, Caller.CurrentCaller>
+  /** Run one request: resolve the session, provide the caller, keep call numbers. */
+  readonly request: <A, E, R>(
+    options: {
+      readonly method: string
+      readonly credentials: Credentials | undefined
+      readonly transport: Caller.Transport
+    },
+    effect: Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E | Errors.KojiError, Exclude<R, Caller.CurrentCaller>>
+}>() {}
+
+/** Calls allowed while another session holds the user's exclusive lock (Koji's dispatcher). */
+const lockFree = new Set(["exclusiveSession", "login", "sslLogin", "logout", "logoutChild"])
+
+/**
+ * A failed decode as Koji's `ParameterError`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const parameterError = (method: string, error: ParseResult.ParseError): Errors.ParameterError =>
+  new Errors.ParameterError({
+    message: `invalid arguments for ${method}: ${ParseResult.TreeFormatter.formatErrorSync(error)}`
+  })
+
+/**
+ * Map what escapes a handler to a Koji fault: typed Koji errors stay, SQL
+ * errors become `GenericError` (their SQLSTATE in the text), anything else a defect.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const toKojiError = (error: unknown): Errors.KojiError =>
+  Errors.isKojiError(error)
+    ? error
+    : new Errors.GenericError({ message: error instanceof Error ? error.message : String(error) })
+
+/**
+ * Build the dispatcher for a group of methods whose handlers are in context.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
+  Effect.gen(function*() {
+    const context = yield* Effect.context<Rpc.ToHandler<Rpcs> | SqlClient.SqlClient | Sessions | HubConfig>()
+    const sql = Context.get(context, SqlClient.SqlClient)
+    const sessions = Context.get(context, Sessions)
+    const config = Context.get(context, HubConfig)
+
+    const methods = new Map<string, Entry>()
+    for (const rpc of group.requests.values() as Iterable<Rpc.AnyWithProps>) {
+      const info = Method.infoOf(rpc)
+      if (info !== undefined) methods.set(info.name, { rpc, info })
+    }
+
+    const handlerOf = (entry: Entry) => {
+      const handler = context.unsafeMap.get(entry.rpc.key) as Rpc.Handler<string> | undefined
+      if (handler === undefined) throw new Error(`no handler for ${entry.info.name}`)
+      return handler
+    }
+    // fail at start-up, not at the first call, when a method has no handler
+    for (const entry of methods.values()) handlerOf(entry)
+
+    const checkAccess = (info: Method.MethodInfo) =>
+      Effect.flatMap(Caller.CurrentCaller, (caller): Effect.Effect<void, Errors.KojiError, Caller.CurrentCaller> => {
+        const session = caller.session
+        if (config.serverOffline) {
+          return new Errors.ServerOffline({ message: config.offlineMessage ?? "server is offline" })
+        }
+        const lockedOut = config.lockOut && !Method.isAuthCall(info.name)
+          ? Effect.flatMap(Caller.hasPerm("admin"), (admin) =>
+            admin ? Effect.void : new Errors.ServerOffline({ message: "Server disabled for maintenance" }))
+          : Effect.void
+        const lock = session?.lockError !== undefined && !lockFree.has(info.name)
+          ? new Errors.AuthLockError({ message: session.lockError })
+          : Effect.void
+        const access = info.access
+        const rights: Effect.Effect<void, Errors.KojiError, Caller.CurrentCaller> = access === "anon"
+          ? Effect.void
+          : access === "login"
+          ? Effect.asVoid(Caller.assertLogin)
+          : access === "host"
+          ? Effect.asVoid(Caller.host)
+          : Caller.assertPerm(access.perm)
+        return Effect.zipRight(Effect.zipRight(lockedOut, lock), rights)
+      })
+
+    const invoke = (entry: Entry, payload: unknown) =>
+      Effect.zipRight(
+        checkAccess(entry.info),
+        Effect.suspend(() => {
+          const { context: handlerContext, handler } = handlerOf(entry)
+          const result = handler(payload, { clientId: -1, headers: {} as any })
+          const value = Rpc.isWrapper(result) ? result.value : result
+          if (!Effect.isEffect(value)) {
+            return Effect.die(new Error(`${entry.info.name} answers a stream; it cannot be called this way`))
+          }
+          return Effect.provide(value as Effect.Effect<unknown, unknown>, handlerContext)
+        }).pipe(Effect.mapError(toKojiError))
+      )
+
+    const invokeEncoded = (entry: Entry, payload: unknown) =>
+      Schema.decodeUnknown(entry.rpc.payloadSchema as Schema.Schema<unknown, unknown>)(payload ?? {}).pipe(
+        Effect.mapError((error) => parameterError(entry.info.name, error)),
+        Effect.flatMap((decoded) => invoke(entry, decoded))
+      )
+
+    const request: Dispatcher["Type"]["request"] = (options, effect) =>
+      Effect.gen(function*() {
+        const { credentials, transport } = options
+        const session = credentials === undefined
+          ? undefined
+          : yield* sessions.resolve(credentials, options.method, transport).pipe(Effect.mapError(toKojiError))
+        let perms: Option.Option<ReadonlySet<string>> = Option.none()
+        const caller: Caller.Caller = {
+          transport,
+          session,
+          perms: Effect.suspend(() => {
+            if (Option.isSome(perms)) return Effect.succeed(perms.value)
+            if (session === undefined) return Effect.succeed(new Set<string>())
+            return sessions.permissions(session.userId).pipe(
+              Effect.tap((p) => Effect.sync(() => perms = Option.some(p))),
+              Effect.orDie
+            )
+          })
+        }
+        const run = Effect.provideService(effect, Caller.CurrentCaller, caller)
+        if (session === undefined || credentials?.callnum === undefined) return yield* run
+        const callnum = credentials.callnum
+        // one transaction for the call; its call number is kept only when the call wrote something,
+        // so a read-only retry is always accepted (Koji's rule)
+        return yield* sql.withTransaction(Effect.gen(function*() {
+          const result = yield* run
+          const [wrote] = yield* sql<{ wrote: boolean }>`SELECT txid_current_if_assigned() IS NOT NULL AS wrote`
+          if (wrote?.wrote) yield* sessions.recordCallnum(session.id, callnum)
+          return result
+        })).pipe(Effect.catchTag("SqlError", (e) => Effect.fail(toKojiError(e))))
+      }) as any
+
+    return Dispatcher.of({ methods, checkAccess, invoke, invokeEncoded, request })
+  })
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = <Rpcs extends Rpc.Any>(
+  group: RpcGroup.RpcGroup<Rpcs>
+): Layer.Layer<Dispatcher, never, Rpc.ToHandler<Rpcs> | SqlClient.SqlClient | Sessions | HubConfig> =>
+  Layer.effect(Dispatcher, make(group))

@@ -1,0 +1,56 @@
+/**
+ * The hub as layers: every API area's handlers, the dispatcher, sessions and the
+ * session middleware. Serve it with `HttpApi` (typed `/api`) and, with the XML-RPC
+ * issue, `/kojihub`; or call it in process with `KojiClient.layerInProcess`.
+ *
+ * @since 0.1.0
+ */
+import { type Rpc } from "@effect/rpc"
+import { type SqlClient } from "@effect/sql"
+import { Layer } from "effect"
+import { KojiApi, type KojiRpcs } from "../api/Api.js"
+import { type SessionMiddleware } from "../api/SessionMiddleware.js"
+import * as AuthHandlers from "./AuthHandlers.js"
+import * as CoreHandlers from "./CoreHandlers.js"
+import * as Dispatcher from "./Dispatcher.js"
+import { type HubConfig } from "./HubConfig.js"
+import * as MulticallHandler from "./MulticallHandler.js"
+import * as SessionMiddlewareLive from "./SessionMiddlewareLive.js"
+import * as Sessions from "./Sessions.js"
+
+/**
+ * The handlers of every `KojiApi` method. Adding an area: one more layer here.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerHandlers = Layer.mergeAll(CoreHandlers.layer, AuthHandlers.layer)
+
+/**
+ * What the hub provides.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Hub =
+  | Dispatcher.Dispatcher
+  | Sessions.Sessions
+  | SessionMiddleware
+  | Rpc.ToHandler<RpcGroupRpcs<typeof KojiRpcs>>
+
+type RpcGroupRpcs<G> = G extends { readonly requests: ReadonlyMap<string, infer R> } ? R : never
+
+/**
+ * The whole hub on a database (`SqlClient`) and settings (`HubConfig`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<Hub, never, SqlClient.SqlClient | HubConfig> = Layer.mergeAll(
+  MulticallHandler.layer,
+  SessionMiddlewareLive.layer
+).pipe(
+  Layer.provideMerge(Dispatcher.layer(KojiApi)),
+  Layer.provideMerge(layerHandlers),
+  Layer.provideMerge(Sessions.layer)
+) as any

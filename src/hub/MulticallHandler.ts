@@ -1,0 +1,54 @@
+/**
+ * The hub side of `multiCall` (Koji's semantics): one transaction for the batch,
+ * each call in a savepoint with its own rights check; a failed call is rolled back
+ * alone and answered with its fault, its neighbours' writes stay.
+ *
+ * @since 0.1.0
+ */
+import { RpcGroup } from "@effect/rpc"
+import { SqlClient } from "@effect/sql"
+import { Effect, Either, Schema } from "effect"
+import { multiCall } from "../api/Multicall.js"
+import { faultOf, GenericError } from "../domain/Errors.js"
+import { Dispatcher, toKojiError } from "./Dispatcher.js"
+
+/**
+ * The group that holds `multiCall`.
+ *
+ * @since 0.1.0
+ * @category groups
+ */
+export class MulticallApi extends RpcGroup.make(multiCall) {}
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = MulticallApi.toLayer(Effect.gen(function*() {
+  const dispatcher = yield* Dispatcher
+  const sql = yield* SqlClient.SqlClient
+  return MulticallApi.of({
+    multiCall: ({ calls }) =>
+      sql.withTransaction(Effect.forEach(calls, (call) => {
+        const entry = dispatcher.methods.get(call.methodName)
+        const run = entry === undefined
+          ? Effect.fail(new GenericError({ message: `Invalid method: ${call.methodName}` }))
+          : dispatcher.invokeEncoded(entry, call.params).pipe(
+            Effect.flatMap((value) =>
+              Schema.encode(entry.rpc.successSchema as Schema.Schema<unknown, unknown>)(value).pipe(
+                Effect.mapError(toKojiError)
+              )
+            )
+          )
+        // each call in its own savepoint: a failure rolls back that call only
+        return sql.withTransaction(run).pipe(
+          Effect.mapError(toKojiError),
+          Effect.either,
+          Effect.map(Either.match({
+            onLeft: (error) => faultOf(error),
+            onRight: (value) => [value] as const
+          }))
+        )
+      })).pipe(Effect.mapError(toKojiError))
+  })
+}))
