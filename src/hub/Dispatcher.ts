@@ -18,6 +18,7 @@ import * as Method from "../api/Method.js"
 import * as Caller from "./Caller.js"
 import { HubConfig } from "./HubConfig.js"
 import { type Credentials, Sessions } from "./Sessions.js"
+import * as Versioned from "./Versioned.js"
 
 /**
  * A method the dispatcher can run.
@@ -141,7 +142,8 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
           if (!Effect.isEffect(value)) {
             return Effect.die(new Error(`${entry.info.name} answers a stream; it cannot be called this way`))
           }
-          return Effect.provide(value as Effect.Effect<unknown, unknown>, handlerContext)
+          // each call (each multicall sub-call too) takes its own event
+          return Versioned.withFreshEvent(Effect.provide(value as Effect.Effect<unknown, unknown>, handlerContext))
         }).pipe(Effect.mapError(toKojiError))
       )
 
@@ -170,7 +172,7 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
             )
           })
         }
-        const run = Effect.provideService(effect, Caller.CurrentCaller, caller)
+        const run = Versioned.withFreshEvent(Effect.provideService(effect, Caller.CurrentCaller, caller))
         if (session === undefined || credentials?.callnum === undefined) return yield* run
         const callnum = credentials.callnum
         // one transaction for the call; its call number is kept only when the call wrote something,

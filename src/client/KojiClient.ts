@@ -1,0 +1,293 @@
+/**
+ * The typed Koji client: every hub method as a typed call, over HTTP (`/api`) or
+ * in process, with the session (id, key, call numbers) kept for you.
+ *
+ * ```ts
+ * const program = Effect.gen(function*() {
+ *   const koji = yield* KojiClient
+ *   yield* koji.login({ user: "admin", password: "secret" })
+ *   const host = yield* koji.getHost({ hostInfo: "builder1" })
+ *   const [tag, user] = yield* koji.multicall((m) => [m.getHost({ hostInfo: 1 }), m.getUser({ userInfo: 1 })])
+ * }).pipe(Effect.provide(KojiClient.layerHttp({ url: "http://127.0.0.1:8080/api" })))
+ * ```
+ *
+ * An expired session (`AuthExpired`) is renewed with the remembered login and the
+ * call repeated once, as Koji's `ClientSession` does.
+ *
+ * @since 0.1.0
+ */
+import { FetchHttpClient, Headers } from "@effect/platform"
+import { type Rpc, RpcClient, type RpcClientError, type RpcGroup, RpcMiddleware, RpcSerialization, RpcTest } from "@effect/rpc"
+import { Context, Effect, Either, Layer, Schema, type Scope } from "effect"
+import { KojiApi, KojiRpcs } from "../api/Api.js"
+import * as Method from "../api/Method.js"
+import { SessionMiddleware } from "../api/SessionMiddleware.js"
+import * as Errors from "../domain/Errors.js"
+import type { Hub } from "../hub/Hub.js"
+
+type ApiRpcs = RpcGroup.Rpcs<typeof KojiApi>
+
+/**
+ * A call waiting in a multicall batch.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Pending<A, E> {
+  readonly methodName: string
+  readonly payload: unknown
+  readonly rpc: Rpc.AnyWithProps
+  readonly _A?: A
+  readonly _E?: E
+}
+
+type PendingFor<R extends Rpc.Any> = (payload: Rpc.PayloadConstructor<R>) => Pending<Rpc.Success<R>, Rpc.Error<R>>
+
+type Prefixes = ApiRpcs["_tag"] extends infer T ? T extends `${infer P}.${string}` ? P : never : never
+
+/**
+ * The multicall builder: the client's shape, each method answering a `Pending`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Batch =
+  & { readonly [R in Exclude<ApiRpcs, { readonly _tag: `${string}.${string}` }> as R["_tag"]]: PendingFor<R> }
+  & {
+    readonly [P in Prefixes]: {
+      readonly [R in Extract<ApiRpcs, { readonly _tag: `${P}.${string}` }> as R["_tag"] extends `${P}.${infer N}` ? N
+        : never]: PendingFor<R>
+    }
+  }
+
+type Results<Calls extends ReadonlyArray<Pending<any, any>>, Strict extends boolean> = {
+  -readonly [K in keyof Calls]: Calls[K] extends Pending<infer A, infer E> ? Strict extends true ? A : Either.Either<A, E>
+    : never
+}
+
+/**
+ * Multicall options: `strict` fails with the first fault; `batch` sends at most that
+ * many calls per request (each request its own transaction on the hub).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MulticallOptions<Strict extends boolean = false> {
+  readonly strict?: Strict | undefined
+  readonly batch?: number | undefined
+}
+
+/**
+ * The client: the typed methods plus `multicall` and the session.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Client = RpcClient.RpcClient<ApiRpcs, RpcClientError.RpcClientError> & {
+  /** Run calls in one round trip (or `batch`-sized ones). */
+  readonly multicall: <const Calls extends ReadonlyArray<Pending<any, any>>, const Strict extends boolean = false>(
+    build: (batch: Batch) => Calls,
+    options?: MulticallOptions<Strict>
+  ) => Effect.Effect<Results<Calls, Strict>, Errors.AnyFault | RpcClientError.RpcClientError>
+  /** The current session, if logged in. */
+  readonly session: Effect.Effect<SessionState | undefined>
+}
+
+/**
+ * The session a client holds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SessionState {
+  readonly id: number
+  readonly key: string
+  callnum: number
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class KojiClient extends Context.Tag("koji/client/KojiClient")<KojiClient, Client>() {}
+
+interface Holder {
+  session: SessionState | undefined
+  renew: ((holder: Holder) => Effect.Effect<void, unknown, any>) | undefined
+}
+
+const makeHolder = (): Holder => ({ session: undefined, renew: undefined })
+
+const HolderTag = Context.GenericTag<Holder>("koji/client/KojiClient/Holder")
+
+// adds the session headers to every request; one call number per request
+const sessionHeaders = RpcMiddleware.layerClient(
+  SessionMiddleware,
+  Effect.map(HolderTag, (holder) => ({ request }: { readonly request: any }) => {
+    const session = holder.session
+    if (session === undefined) return Effect.succeed(request)
+    const callnum = session.callnum++
+    return Effect.succeed({
+      ...request,
+      headers: Headers.setAll(request.headers, {
+        "koji-session-id": String(session.id),
+        "koji-session-key": session.key,
+        "koji-session-callnum": String(callnum)
+      })
+    })
+  })
+)
+
+const isWrapped = (name: string) => name !== "login" && name !== "sslLogin"
+
+const build = (rpcClient: any, holder: Holder): Client => {
+  const entries = new Map<string, Rpc.AnyWithProps>()
+  for (const rpc of KojiApi.requests.values()) entries.set(rpc._tag, rpc as any)
+
+  // renew an expired session with the remembered login, then repeat the call once
+  const withRenewal = <A, E, R>(name: string, call: () => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    !isWrapped(name) ? call() : call().pipe(
+      Effect.catchIf(
+        (e): e is E => Errors.isA(e, "AuthExpired") && holder.renew !== undefined,
+        () => Effect.zipRight(Effect.orDie(holder.renew!(holder)), call())
+      )
+    )
+
+  const wrap = (target: any, prefix: string): any => {
+    const out: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(target)) {
+      const name = `${prefix}${key}`
+      out[key] = typeof value === "function"
+        ? (payload: any, options?: any) => withRenewal(name, () => (value as any)(payload, options))
+        : wrap(value, `${name}.`)
+    }
+    return out
+  }
+  const client: any = wrap(rpcClient, "")
+
+  const remember = (name: "login" | "sslLogin") => (payload: any, options?: any) =>
+    Effect.gen(function*() {
+      const info: any = yield* rpcClient[name](payload, options)
+      holder.session = { id: info["session-id"], key: info["session-key"], callnum: 0 }
+      holder.renew = (h) =>
+        Effect.gen(function*() {
+          const renewed: any = yield* rpcClient[name]({ ...payload, renew: true }, options)
+          // the call numbers go on: the renewal itself was a call of this session
+          h.session = { id: renewed["session-id"], key: renewed["session-key"], callnum: h.session?.callnum ?? 0 }
+        })
+      return info
+    })
+  client.login = remember("login")
+  client.sslLogin = remember("sslLogin")
+  client.logout = (payload?: any, options?: any) =>
+    Effect.tap(rpcClient.logout(payload ?? {}, options), () =>
+      Effect.sync(() => {
+        if (payload?.session_id == null || payload.session_id === holder.session?.id) {
+          holder.session = undefined
+          holder.renew = undefined
+        }
+      }))
+
+  const batchBuilder: any = new Proxy({}, {
+    get: (_, first: string) => {
+      const make = (name: string) => (payload: any) => {
+        const rpc = entries.get(name)
+        if (rpc === undefined) throw new Error(`no such method: ${name}`)
+        return { methodName: Method.infoOf(rpc)?.name ?? name, payload: payload ?? {}, rpc }
+      }
+      if (entries.has(first)) return make(first)
+      return new Proxy({}, { get: (_, second: string) => make(`${first}.${second}`) })
+    }
+  })
+
+  const runChunk = (calls: ReadonlyArray<Pending<any, any>>) =>
+    Effect.gen(function*() {
+      const encoded = yield* Effect.forEach(calls, (call) =>
+        Effect.try({
+          // the constructor applies the defaults, as the typed call does
+          try: () => (call.rpc.payloadSchema as any).make?.(call.payload) ?? call.payload,
+          catch: (e) => e as Error
+        }).pipe(
+          Effect.flatMap(Schema.encodeUnknown(call.rpc.payloadSchema as Schema.Schema<unknown, unknown>)),
+          Effect.mapError((e) => new Errors.ParameterError({ message: `${call.methodName}: ${e.message}` })),
+          Effect.map((params) => ({ methodName: call.methodName, params }))
+        ))
+      const slots = (yield* withRenewal("multiCall", () => rpcClient.multiCall({ calls: encoded }))) as ReadonlyArray<unknown>
+      return yield* Effect.forEach(calls, (call, i): Effect.Effect<Either.Either<unknown, Errors.AnyFault>> => {
+        const slot = slots[i]
+        if (Array.isArray(slot)) {
+          return Schema.decodeUnknown(call.rpc.successSchema as Schema.Schema<unknown, unknown>)(slot[0]).pipe(
+            Effect.map(Either.right),
+            Effect.orElseSucceed(() => Either.left(new Errors.GenericError({ message: "undecodable result" })))
+          )
+        }
+        const fault = slot as Errors.FaultStruct
+        return Effect.succeed(Either.left(Errors.fromFault(fault.faultCode, fault.faultString)))
+      })
+    })
+
+  client.multicall = (buildCalls: (b: any) => ReadonlyArray<Pending<any, any>>, options?: MulticallOptions<boolean>) =>
+    Effect.gen(function*() {
+      const calls = buildCalls(batchBuilder)
+      const size = options?.batch !== undefined && options.batch > 0 ? options.batch : calls.length
+      const results: Array<Either.Either<unknown, Errors.AnyFault>> = []
+      for (let start = 0; start < calls.length; start += Math.max(size, 1)) {
+        results.push(...(yield* runChunk(calls.slice(start, start + size))))
+      }
+      if (!options?.strict) return results
+      const values: Array<unknown> = []
+      for (const r of results) {
+        if (Either.isLeft(r)) return yield* Effect.fail(r.left)
+        values.push(r.right)
+      }
+      return values
+    })
+  client.session = Effect.sync(() => holder.session)
+  return client as Client
+}
+
+const makeWith = <E, R>(rpcClient: Effect.Effect<unknown, E, R>) =>
+  Effect.gen(function*() {
+    const holder = makeHolder()
+    const headers = yield* Layer.build(sessionHeaders.pipe(Layer.provide(Layer.succeed(HolderTag, holder))))
+    const client = yield* Effect.provide(rpcClient, headers)
+    return build(client, holder)
+  })
+
+/**
+ * A new client over HTTP, to a koji-ts hub's `/api` (e.g. `http://127.0.0.1:8080/api`).
+ * Each client holds its own session.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeHttp = (options: { readonly url: string }): Effect.Effect<Client, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const protocol = yield* Layer.build(
+      RpcClient.layerProtocolHttp({ url: options.url }).pipe(
+        Layer.provide([FetchHttpClient.layer, RpcSerialization.layerNdjson])
+      )
+    )
+    return yield* Effect.provide(makeWith(RpcClient.make(KojiRpcs)), protocol)
+  }) as any
+
+/**
+ * A new client in process, with no sockets, on the hub's layers (`Hub.layer`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeInProcess: Effect.Effect<Client, never, Hub | Scope.Scope> = makeWith(RpcTest.makeClient(KojiRpcs)) as any
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerHttp = (options: { readonly url: string }): Layer.Layer<KojiClient> =>
+  Layer.scoped(KojiClient, makeHttp(options))
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerInProcess: Layer.Layer<KojiClient, never, Hub> = Layer.scoped(KojiClient, makeInProcess)

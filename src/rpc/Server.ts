@@ -1,0 +1,107 @@
+/**
+ * The hub's HTTP(S) server: one port, each part of the hub a route
+ * (`/api` now; `/kojihub`, `/kojifiles/`, `/koji/` as they land).
+ *
+ * @since 0.1.0
+ */
+import { HttpLayerRouter, HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Config, Effect, Layer, Option } from "effect"
+import * as Http from "node:http"
+import * as Https from "node:https"
+import * as Fs from "node:fs"
+import type { Hub } from "../hub/Hub.js"
+import type { HubConfig } from "../hub/HubConfig.js"
+import * as HttpApi from "./HttpApi.js"
+
+/**
+ * Where and how to listen.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ServerOptions {
+  readonly host: string
+  /** 0 picks a free port. */
+  readonly port: number
+  /** Serve HTTPS, asking clients for a certificate signed by `ca` (for `sslLogin`). */
+  readonly tls?: {
+    readonly key: string | Buffer
+    readonly cert: string | Buffer
+    readonly ca?: string | Buffer | undefined
+  } | undefined
+  /** Milliseconds a client may take to send a whole request (Node's `requestTimeout`). */
+  readonly requestTimeout?: number | undefined
+}
+
+/**
+ * `KOJI_HTTP_HOST` (127.0.0.1), `KOJI_HTTP_PORT` (8080), and `KOJI_TLS_KEY`/`KOJI_TLS_CERT`/`KOJI_TLS_CA` files for HTTPS.
+ *
+ * @since 0.1.0
+ * @category Config
+ */
+export const config: Config.Config<ServerOptions> = Config.all({
+  host: Config.string("KOJI_HTTP_HOST").pipe(Config.withDefault("127.0.0.1")),
+  port: Config.port("KOJI_HTTP_PORT").pipe(Config.withDefault(8080)),
+  key: Config.option(Config.string("KOJI_TLS_KEY")),
+  cert: Config.option(Config.string("KOJI_TLS_CERT")),
+  ca: Config.option(Config.string("KOJI_TLS_CA"))
+}).pipe(Config.map(({ ca, cert, host, key, port }): ServerOptions => ({
+  host,
+  port,
+  tls: Option.isSome(key) && Option.isSome(cert)
+    ? {
+      key: Fs.readFileSync(key.value),
+      cert: Fs.readFileSync(cert.value),
+      ca: Option.isSome(ca) ? Fs.readFileSync(ca.value) : undefined
+    }
+    : undefined
+})))
+
+/**
+ * Every route of the hub.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerRoutes = Layer.mergeAll(HttpApi.layer)
+
+const makeServer = (options: ServerOptions) => () => {
+  const timeouts = { requestTimeout: options.requestTimeout ?? 300_000, headersTimeout: 60_000, keepAliveTimeout: 5_000 }
+  if (options.tls === undefined) return Http.createServer(timeouts)
+  return Https.createServer({
+    ...timeouts,
+    key: options.tls.key,
+    cert: options.tls.cert,
+    ...(options.tls.ca === undefined ? {} : { ca: options.tls.ca }),
+    // a certificate is asked for, not required: password and anonymous calls still work over HTTPS
+    requestCert: options.tls.ca !== undefined,
+    rejectUnauthorized: false
+  })
+}
+
+/**
+ * The server on the hub's layers.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options: ServerOptions
+): Layer.Layer<HttpServer.HttpServer, import("@effect/platform").HttpServerError.ServeError, Hub | HubConfig> =>
+  HttpLayerRouter.serve(layerRoutes, { disableLogger: true, disableListenLog: true }).pipe(
+    Layer.provideMerge(NodeHttpServer.layer(makeServer(options), { port: options.port, host: options.host }))
+  )
+
+/**
+ * The URL a server listens on (`http://127.0.0.1:8080`).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const url: Effect.Effect<string, never, HttpServer.HttpServer> = Effect.map(HttpServer.HttpServer, (server) => {
+  const address = server.address
+  return address._tag === "UnixAddress"
+    ? `http+unix://${address.path}`
+    : `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`
+})

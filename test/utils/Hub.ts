@@ -1,0 +1,74 @@
+/**
+ * A hub for tests on each database, and clients over each transport.
+ *
+ *   for (const [db, Database] of TestDatabases.migrated) {
+ *     for (const [transport, Transport] of TestHub.transports) {
+ *       layer(TestHub.layer(Database, Transport), { excludeTestServices: true })(`${db} ${transport}`, (it) => {
+ *         it.effect("...", () => Effect.gen(function*() {
+ *           const admin = yield* TestHub.admin        // a client logged in as admin
+ *           const anon = yield* TestHub.client        // a fresh anonymous client
+ *         }))
+ *       })
+ *     }
+ *   }
+ */
+import { Context, Effect, Layer, type Scope } from "effect"
+import * as KojiClient from "../../src/client/KojiClient.js"
+import type * as Database from "../../src/db/Database.js"
+import * as Bootstrap from "../../src/hub/Bootstrap.js"
+import * as Hub from "../../src/hub/Hub.js"
+import * as HubConfig from "../../src/hub/HubConfig.js"
+import * as Server from "../../src/rpc/Server.js"
+
+/** The admin's password in test hubs. */
+export const adminPassword = "admin-test-password"
+
+/** Makes new clients (each with its own session) on the hub under test. */
+export class Clients extends Context.Tag("test/Clients")<Clients, {
+  readonly transport: "in-process" | "http"
+  readonly make: Effect.Effect<KojiClient.Client, never, Scope.Scope>
+}>() {}
+
+const inProcess = Layer.effect(
+  Clients,
+  Effect.map(Effect.context<Hub.Hub>(), (context) => ({
+    transport: "in-process" as const,
+    make: Effect.provide(KojiClient.makeInProcess, context)
+  }))
+)
+
+const http = Layer.unwrapScoped(Effect.gen(function*() {
+  const url = yield* Server.url
+  return Layer.succeed(Clients, { transport: "http" as const, make: KojiClient.makeHttp({ url: `${url}/api` }) })
+})).pipe(Layer.provide(Server.layer({ host: "127.0.0.1", port: 0 })))
+
+/** Both transports. */
+export const transports = [["in-process", inProcess], ["http", http]] as const
+
+/** A hub (with its admin) on `database`, reached through `transport`. */
+export const layer = (
+  database: Layer.Layer<Database.Database>,
+  transport: Layer.Layer<Clients, any, Hub.Hub | HubConfig.HubConfig>,
+  settings: Partial<HubConfig.HubConfigShape> = {}
+) =>
+  transport.pipe(
+    Layer.provideMerge(Hub.layer),
+    Layer.provideMerge(Layer.effectDiscard(Bootstrap.ensureAdmin({ password: adminPassword }))),
+    Layer.provideMerge(HubConfig.layer(settings)),
+    Layer.provideMerge(database),
+    Layer.orDie
+  )
+
+/** A fresh anonymous client. */
+export const client = Effect.flatMap(Clients, (c) => c.make)
+
+/** A fresh client logged in as `user`. */
+export const loggedIn = (user: string, password: string) =>
+  Effect.gen(function*() {
+    const c = yield* client
+    yield* c.login({ user, password })
+    return c
+  })
+
+/** A fresh client logged in as the admin. */
+export const admin = loggedIn("admin", adminPassword)
