@@ -6,8 +6,11 @@
 import { RpcGroup } from "@effect/rpc"
 import { AuthApi } from "./Auth.js"
 import { CoreApi } from "./Core.js"
+import { EventsApi } from "./Events.js"
+import { HostsApi } from "./Hosts.js"
 import { multiCall } from "./Multicall.js"
 import { SessionMiddleware } from "./SessionMiddleware.js"
+import { UsersApi } from "./Users.js"
 
 /**
  * Every hub method (the ones `_listapi` lists, and the hidden ones it does not).
@@ -15,7 +18,7 @@ import { SessionMiddleware } from "./SessionMiddleware.js"
  * @since 0.1.0
  * @category groups
  */
-export class KojiApi extends RpcGroup.make().merge(CoreApi, AuthApi) {}
+export class KojiApi extends RpcGroup.make().merge(CoreApi, AuthApi, UsersApi, HostsApi, EventsApi) {}
 
 /**
  * What the `/api` endpoint serves: the API plus `multiCall`, behind the session middleware.

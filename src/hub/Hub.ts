@@ -13,10 +13,13 @@ import { type SessionMiddleware } from "../api/SessionMiddleware.js"
 import * as AuthHandlers from "./AuthHandlers.js"
 import * as CoreHandlers from "./CoreHandlers.js"
 import * as Dispatcher from "./Dispatcher.js"
+import * as EventsHandlers from "./EventsHandlers.js"
+import * as HostsHandlers from "./HostsHandlers.js"
 import { type HubConfig } from "./HubConfig.js"
 import * as MulticallHandler from "./MulticallHandler.js"
 import * as SessionMiddlewareLive from "./SessionMiddlewareLive.js"
 import * as Sessions from "./Sessions.js"
+import * as UsersHandlers from "./UsersHandlers.js"
 
 /**
  * The handlers of every `KojiApi` method. Adding an area: one more layer here.
@@ -24,7 +27,13 @@ import * as Sessions from "./Sessions.js"
  * @since 0.1.0
  * @category layers
  */
-export const layerHandlers = Layer.mergeAll(CoreHandlers.layer, AuthHandlers.layer)
+export const layerHandlers = Layer.mergeAll(
+  CoreHandlers.layer,
+  AuthHandlers.layer,
+  UsersHandlers.layer,
+  HostsHandlers.layer,
+  EventsHandlers.layer
+)
 
 /**
  * What the hub provides.

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { HttpLayerRouter, HttpServer } from "@effect/platform"
+import { HttpLayerRouter, HttpServer, type HttpServerError } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Config, Effect, Layer, Option } from "effect"
 import * as Http from "node:http"
@@ -88,7 +88,7 @@ const makeServer = (options: ServerOptions) => () => {
  */
 export const layer = (
   options: ServerOptions
-): Layer.Layer<HttpServer.HttpServer, import("@effect/platform").HttpServerError.ServeError, Hub | HubConfig> =>
+): Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError, Hub | HubConfig> =>
   HttpLayerRouter.serve(layerRoutes, { disableLogger: true, disableListenLog: true }).pipe(
     Layer.provideMerge(NodeHttpServer.layer(makeServer(options), { port: options.port, host: options.host }))
   )
