@@ -17,6 +17,7 @@
  * @since 0.1.0
  */
 import { FetchHttpClient, Headers } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
 import { type Rpc, RpcClient, type RpcClientError, type RpcGroup, RpcMiddleware, RpcSerialization, RpcTest } from "@effect/rpc"
 import { Context, Effect, Either, Layer, Schema, type Scope } from "effect"
 import { KojiApi, KojiRpcs } from "../api/Api.js"
@@ -255,17 +256,40 @@ const makeWith = <E, R>(rpcClient: Effect.Effect<unknown, E, R>) =>
   })
 
 /**
+ * Where a client connects: the hub's `/api` URL, and for `sslLogin` over HTTPS a
+ * client certificate (with the CA that signed the hub's certificate).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface HttpOptions {
+  readonly url: string
+  readonly tls?: {
+    readonly cert: string | Buffer
+    readonly key: string | Buffer
+    readonly ca?: string | Buffer | undefined
+  } | undefined
+}
+
+/**
  * A new client over HTTP, to a koji-ts hub's `/api` (e.g. `http://127.0.0.1:8080/api`).
  * Each client holds its own session.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const makeHttp = (options: { readonly url: string }): Effect.Effect<Client, never, Scope.Scope> =>
+export const makeHttp = (options: HttpOptions): Effect.Effect<Client, never, Scope.Scope> =>
   Effect.gen(function*() {
+    const http = options.tls === undefined
+      ? FetchHttpClient.layer
+      : NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({
+        cert: options.tls.cert,
+        key: options.tls.key,
+        ...(options.tls.ca === undefined ? {} : { ca: options.tls.ca })
+      })))
     const protocol = yield* Layer.build(
       RpcClient.layerProtocolHttp({ url: options.url }).pipe(
-        Layer.provide([FetchHttpClient.layer, RpcSerialization.layerNdjson])
+        Layer.provide([http, RpcSerialization.layerNdjson])
       )
     )
     return yield* Effect.provide(makeWith(RpcClient.make(KojiRpcs)), protocol)
@@ -283,7 +307,7 @@ export const makeInProcess: Effect.Effect<Client, never, Hub | Scope.Scope> = ma
  * @since 0.1.0
  * @category layers
  */
-export const layerHttp = (options: { readonly url: string }): Layer.Layer<KojiClient> =>
+export const layerHttp = (options: HttpOptions): Layer.Layer<KojiClient> =>
   Layer.scoped(KojiClient, makeHttp(options))
 
 /**

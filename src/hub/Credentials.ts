@@ -1,36 +1,47 @@
 /**
  * Reading Koji's session credentials and the transport's facts from request headers.
  *
- * The HTTP server strips any `x-koji-internal-*` header a client sent, then sets
- * them itself from the socket (address, verified client certificate) and from a
- * trusted front proxy, so handlers can believe them.
+ * The HTTP server reads the client's address, its verified certificate and a
+ * trusted front proxy's user from the connection, keeps them under a random token
+ * for the time of the request and passes only the token to the hub, so nothing a
+ * client writes in its headers can pose as them.
  *
  * @since 0.1.0
  */
 import { Effect } from "effect"
+import { randomBytes } from "node:crypto"
 import { AuthError } from "../domain/Errors.js"
 import type { Transport } from "./Caller.js"
 import type { Credentials } from "./Sessions.js"
 
 /**
- * Header names used between the transport and the hub.
+ * The header that carries a transport token from the HTTP server to the hub.
  *
  * @since 0.1.0
  * @category constants
  */
-export const internalHeaders = {
-  remoteAddress: "x-koji-internal-remote-address",
-  certificate: "x-koji-internal-certificate",
-  proxyUser: "x-koji-internal-proxy-user"
-} as const
+export const transportHeader = "x-koji-transport"
+
+// the facts of the HTTP requests in flight, by a random token; a client cannot guess a token,
+// and a header it sends in place of the server's names no request: such a call is refused
+const inFlight = new Map<string, Transport>()
 
 /**
- * The prefix of the internal headers (clients may never send these).
+ * Register the transport of an HTTP request for the time `effect` runs; the token
+ * travels in `transportHeader`.
  *
  * @since 0.1.0
- * @category constants
+ * @category combinators
  */
-export const internalPrefix = "x-koji-internal-"
+export const withTransport = <A, E, R>(
+  transport: Transport,
+  effect: (token: string) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  Effect.suspend(() => {
+    const token = randomBytes(18).toString("base64url")
+    inFlight.set(token, transport)
+    return Effect.ensuring(effect(token), Effect.sync(() => inFlight.delete(token)))
+  })
 
 type HeaderMap = Readonly<Record<string, string | undefined>>
 
@@ -70,17 +81,16 @@ export const fromHeaders = (
   })
 
 /**
- * The transport's facts from the internal headers (`in-process` when absent).
+ * The transport of a call: from the HTTP server's token, or `in-process` when there is none.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const transportFromHeaders = (headers: HeaderMap): Transport => {
-  const certificate = headers[internalHeaders.certificate]
-  const proxyUser = headers[internalHeaders.proxyUser]
-  return {
-    remoteAddress: headers[internalHeaders.remoteAddress] ?? "in-process",
-    certificate: certificate === undefined ? undefined : JSON.parse(certificate),
-    proxyUser
-  }
+export const transportFromHeaders = (headers: HeaderMap): Effect.Effect<Transport, AuthError> => {
+  const token = headers[transportHeader]
+  if (token === undefined) return Effect.succeed({ remoteAddress: "in-process" })
+  const transport = inFlight.get(token)
+  return transport === undefined
+    ? new AuthError({ message: "Invalid request: unknown transport" })
+    : Effect.succeed(transport)
 }

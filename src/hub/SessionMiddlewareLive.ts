@@ -22,7 +22,7 @@ export const layer: Layer.Layer<SessionMiddleware, never, Dispatcher> = Layer.ef
         const info = Method.infoOf(rpc)
         if (info === undefined) return yield* new GenericError({ message: `Invalid method: ${rpc._tag}` })
         const credentials = yield* Credentials.fromHeaders(headers)
-        const transport = Credentials.transportFromHeaders(headers)
+        const transport = yield* Credentials.transportFromHeaders(headers)
         const entry = dispatcher.methods.get(info.name)
         return yield* dispatcher.request(
           { method: info.name, credentials, transport },

@@ -36,7 +36,8 @@ export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub |
       if (Option.isSome(length) && length.value > config.maxRequestLength) {
         return HttpServerResponse.text(`Request too large (over ${config.maxRequestLength} bytes)`, { status: 413 })
       }
-      return Effect.provideService(app, HttpServerRequest.HttpServerRequest, Transport.annotate(request, config))
+      return Transport.withRequestTransport(request, config, (annotated) =>
+        Effect.provideService(app, HttpServerRequest.HttpServerRequest, annotated))
     })
   })
 )

@@ -42,7 +42,10 @@ export interface ServerOptions {
  */
 export const config: Config.Config<ServerOptions> = Config.all({
   host: Config.string("KOJI_HTTP_HOST").pipe(Config.withDefault("127.0.0.1")),
-  port: Config.port("KOJI_HTTP_PORT").pipe(Config.withDefault(8080)),
+  port: Config.integer("KOJI_HTTP_PORT").pipe(
+    Config.validate({ message: "Expected a port number from 0 to 65535", validation: (p) => p >= 0 && p <= 65535 }),
+    Config.withDefault(8080)
+  ),
   key: Config.option(Config.string("KOJI_TLS_KEY")),
   cert: Config.option(Config.string("KOJI_TLS_CERT")),
   ca: Config.option(Config.string("KOJI_TLS_CA"))

@@ -1,14 +1,14 @@
 /**
  * What an HTTP request tells about its client: address, verified TLS client
- * certificate, and a user vouched for by a trusted front proxy. Written into the
- * internal headers the hub reads (any such header the client sent is dropped).
+ * certificate, and a user vouched for by a trusted front proxy.
  *
  * @since 0.1.0
  */
 import { Headers, type HttpServerRequest } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import { Option } from "effect"
+import { type Effect, Option } from "effect"
 import type { TLSSocket } from "node:tls"
+import type * as Caller from "../hub/Caller.js"
 import * as Credentials from "../hub/Credentials.js"
 import type { HubConfigShape } from "../hub/HubConfig.js"
 
@@ -24,34 +24,45 @@ const subjectOf = (socket: TLSSocket): { subject: Record<string, string>; dn: st
 }
 
 /**
- * The request with its internal headers set from the connection.
+ * What the connection tells about the client of `request`.
  *
  * @since 0.1.0
  * @category combinators
  */
-export const annotate = (
+export const of = (
   request: HttpServerRequest.HttpServerRequest,
   config: Pick<HubConfigShape, "proxyUserHeader" | "trustedProxyAddresses">
-): HttpServerRequest.HttpServerRequest => {
-  const clean: Record<string, string> = {}
-  for (const [k, v] of Object.entries(request.headers)) {
-    if (!k.startsWith(Credentials.internalPrefix)) clean[k] = v
-  }
+): Caller.Transport => {
   const remoteAddress = Option.getOrElse(request.remoteAddress, () => "unknown").replace(/^::ffff:/, "")
-  clean[Credentials.internalHeaders.remoteAddress] = remoteAddress
   let socket: TLSSocket | undefined
   try {
     socket = NodeHttpServerRequest.toIncomingMessage(request).socket as TLSSocket
   } catch {
     socket = undefined
   }
-  if (socket !== undefined && typeof socket.getPeerCertificate === "function") {
-    const certificate = subjectOf(socket)
-    if (certificate !== undefined) clean[Credentials.internalHeaders.certificate] = JSON.stringify(certificate)
+  const certificate = socket !== undefined && typeof socket.getPeerCertificate === "function"
+    ? subjectOf(socket)
+    : undefined
+  const proxyUser = config.proxyUserHeader !== undefined && config.trustedProxyAddresses.includes(remoteAddress)
+    ? request.headers[config.proxyUserHeader]
+    : undefined
+  return {
+    remoteAddress,
+    certificate,
+    proxyUser: proxyUser !== undefined && proxyUser.length > 0 ? proxyUser : undefined
   }
-  if (config.proxyUserHeader !== undefined && config.trustedProxyAddresses.includes(remoteAddress)) {
-    const user = request.headers[config.proxyUserHeader]
-    if (user !== undefined && user.length > 0) clean[Credentials.internalHeaders.proxyUser] = user
-  }
-  return request.modify({ headers: Headers.fromInput(clean) })
 }
+
+/**
+ * Run `effect` with `request` carrying a token for its transport (see `Credentials.withTransport`).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withRequestTransport = <A, E, R>(
+  request: HttpServerRequest.HttpServerRequest,
+  config: Pick<HubConfigShape, "proxyUserHeader" | "trustedProxyAddresses">,
+  effect: (request: HttpServerRequest.HttpServerRequest) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  Credentials.withTransport(of(request, config), (token) =>
+    effect(request.modify({ headers: Headers.set(request.headers, Credentials.transportHeader, token) })))
