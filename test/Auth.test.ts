@@ -90,9 +90,14 @@ describe("Auth", () => {
         Effect.gen(function*() {
           const url = (yield* Server.url).replace("http://", "https://")
           // a front proxy sets the header on the HTTP request itself
-          const viaProxy = yield* rawCall(`${url}/api`, "sslLogin", { "x-remote-user": "dave" })
-          expect(viaProxy).toContain("dave")
-          expect(viaProxy).toContain('"_tag":"Success"')
+          const viaProxy = JSON.parse(yield* rawCall(`${url}/api`, "sslLogin", { "x-remote-user": "dave" }))
+          expect(viaProxy.exit._tag).toBe("Success")
+          const info = viaProxy.exit.value
+          const me = JSON.parse(yield* rawCall(`${url}/api`, "getLoggedInUser", {
+            "koji-session-id": String(info["session-id"]),
+            "koji-session-key": info["session-key"]
+          }))
+          expect(me.exit.value).toMatchObject({ name: "dave", authtype: 3 })
           // a client that writes the token header itself names no request in flight
           const client = yield* httpsClient()
           const forged = yield* Effect.flip(client.sslLogin({}, { headers: { "x-koji-transport": "guess" } }))

@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpIncomingMessage, HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { RpcSerialization, RpcServer } from "@effect/rpc"
 import { Effect, Layer, Option } from "effect"
 import { KojiRpcs } from "../api/Api.js"
@@ -37,7 +37,14 @@ export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub |
         return HttpServerResponse.text(`Request too large (over ${config.maxRequestLength} bytes)`, { status: 413 })
       }
       return Transport.withRequestTransport(request, config, (annotated) =>
-        Effect.provideService(app, HttpServerRequest.HttpServerRequest, annotated))
+        Effect.provideService(app, HttpServerRequest.HttpServerRequest, annotated)).pipe(
+          // bodies without a length are cut at the same limit while they are read
+          HttpIncomingMessage.withMaxBodySize(Option.some(config.maxRequestLength)),
+          Effect.catchAllDefect((defect) =>
+            HttpServerResponse.text(`Invalid request: ${defect instanceof Error ? defect.message : String(defect)}`, {
+              status: 400
+            }))
+        )
     })
   })
 )

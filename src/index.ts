@@ -1,0 +1,210 @@
+/**
+ * koji-ts: the Koji build system as a typed Effect library.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * @since 0.1.0
+ */
+export * as Ids from "./domain/Ids.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Enum from "./domain/Enum.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Enums from "./domain/Enums.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Constants from "./domain/Constants.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Errors from "./domain/Errors.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Timestamp from "./domain/Timestamp.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Extra from "./domain/Extra.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as User from "./domain/User.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Permission from "./domain/Permission.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Host from "./domain/Host.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Channel from "./domain/Channel.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Task from "./domain/Task.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Build from "./domain/Build.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Rpm from "./domain/Rpm.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Tag from "./domain/Tag.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Target from "./domain/Target.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Repo from "./domain/Repo.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Buildroot from "./domain/Buildroot.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Event from "./domain/Event.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Database from "./db/Database.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Migrator from "./db/Migrator.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Notifications from "./db/Notifications.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as PgliteClient from "./db/PgliteClient.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SqlState from "./db/SqlState.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Method from "./api/Method.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Api from "./api/Api.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SessionMiddleware from "./api/SessionMiddleware.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Multicall from "./api/Multicall.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Hub from "./hub/Hub.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as HubConfig from "./hub/HubConfig.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Daemon from "./hub/Daemon.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Dispatcher from "./hub/Dispatcher.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Sessions from "./hub/Sessions.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Caller from "./hub/Caller.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Handlers from "./hub/Handlers.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Versioned from "./hub/Versioned.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Bootstrap from "./hub/Bootstrap.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Passwords from "./hub/Passwords.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Server from "./rpc/Server.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as HttpApi from "./rpc/HttpApi.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as KojiClient from "./client/KojiClient.js"

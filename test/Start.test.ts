@@ -1,0 +1,80 @@
+/**
+ * `npm start` as a user runs it: the all-in-one in a temporary KOJI_HOME.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { type ChildProcess, spawn } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import * as KojiClient from "../src/client/KojiClient.js"
+
+const root = fileURLToPath(new URL("..", import.meta.url))
+
+interface Started {
+  readonly child: ChildProcess
+  readonly url: string
+  readonly output: () => string
+}
+
+// `npm start` runs `node --import tsx apps/all-in-one/main.ts`; run that directly so signals reach it
+const start = (home: string, env: Record<string, string> = {}) =>
+  Effect.acquireRelease(
+    Effect.async<Started, Error>((resume) => {
+      const child = spawn(process.execPath, ["--import", "tsx", "apps/all-in-one/main.ts"], {
+        cwd: root,
+        env: { ...process.env, KOJI_HOME: home, KOJI_HTTP_PORT: "0", ...env },
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+      let out = ""
+      const collect = (chunk: Buffer) => {
+        out += chunk.toString()
+        const match = /koji-ts ready at (\S+)/.exec(out)
+        if (match) resume(Effect.succeed({ child, url: match[1]!, output: () => out }))
+      }
+      child.stdout!.on("data", collect)
+      child.stderr!.on("data", collect)
+      child.on("exit", (code) => resume(Effect.fail(new Error(`exited with ${code} before ready:\n${out}`))))
+    }).pipe(Effect.timeout("90 seconds")),
+    ({ child }) => stop(child)
+  )
+
+const stop = (child: ChildProcess) =>
+  Effect.async<number | null>((resume) => {
+    if (child.exitCode !== null) return resume(Effect.succeed(child.exitCode))
+    child.once("exit", (code) => resume(Effect.succeed(code)))
+    child.kill("SIGTERM")
+  })
+
+describe("npm start", () => {
+  it.live("prints the ready line, the admin logs in, data survives a restart", () =>
+    Effect.gen(function*() {
+      const home = Fs.mkdtempSync(Path.join(Os.tmpdir(), "koji-start-"))
+      // first start: no KOJI_ADMIN_PASSWORD, so one is generated and printed once
+      const first = yield* Effect.scoped(Effect.gen(function*() {
+        const hub = yield* start(home)
+        const password = /password: (\S+)/.exec(hub.output())?.[1]
+        expect(password).toBeDefined()
+        expect(hub.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+        const admin = yield* KojiClient.makeHttp({ url: `${hub.url}/api` })
+        yield* admin.login({ user: "admin", password: password! })
+        expect(yield* admin.getLoggedInUser({})).toMatchObject({ name: "admin" })
+        yield* admin.createUser({ username: "kept", password: "kept-password" })
+        const code = yield* stop(hub.child)
+        expect(code).toBe(0)
+        return password!
+      }))
+      // second start: same home, the admin is not created again and the user is still there
+      yield* Effect.scoped(Effect.gen(function*() {
+        const hub = yield* start(home)
+        expect(hub.output()).not.toContain("password:")
+        const kept = yield* KojiClient.makeHttp({ url: `${hub.url}/api` })
+        yield* kept.login({ user: "kept", password: "kept-password" })
+        expect(yield* kept.getLoggedInUser({})).toMatchObject({ name: "kept" })
+        const admin = yield* KojiClient.makeHttp({ url: `${hub.url}/api` })
+        yield* admin.login({ user: "admin", password: first })
+      }))
+      Fs.rmSync(home, { recursive: true, force: true })
+    }), 180_000)
+})
