@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { type HttpServer } from "@effect/platform"
-import { SqlClient } from "@effect/sql"
+import { type SqlClient } from "@effect/sql"
 import { Config, Console, Effect, Layer, Option, Redacted, Schedule } from "effect"
 import * as Database from "../db/Database.js"
 import * as Server from "../rpc/Server.js"
