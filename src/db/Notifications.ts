@@ -25,7 +25,7 @@ export class Notifications extends Context.Tag("koji/db/Notifications")<Notifica
 
 /**
  * On a PostgreSQL server. `pg_notify` is used rather than `PgClient.notify`, which sends
- * `NOTIFY chan, $1` (parameters are not allowed there) in @effect/sql-pg 0.53.
+ * `NOTIFY chan, $1` (parameters are not allowed there) in `@effect/sql-pg` 0.53.
  *
  * @since 0.1.0
  * @category layers

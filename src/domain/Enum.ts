@@ -26,7 +26,7 @@ export type Reserved =
   | "isName"
 
 /**
- * The members of an enum: name -> Koji's number.
+ * The members of an enum: name to Koji's number.
  *
  * @since 0.1.0
  * @category models
@@ -53,7 +53,7 @@ export type NameOf<M extends Members, V extends number> = {
 export type Enum<M extends Members> = { readonly [K in keyof M]: M[K] } & {
   /** The enum's name, also the schemas' identifier. */
   readonly identifier: string
-  /** The frozen name -> number object. */
+  /** The frozen name-to-number object. */
   readonly members: { readonly [K in keyof M]: M[K] }
   /** The names, ordered by number. */
   readonly names: ReadonlyArray<keyof M & string>

@@ -211,7 +211,7 @@ export type DepType = Enum.Value<typeof DepType>
 /**
  * `RPMSENSE_*`: the comparison bits of an RPM dependency's flags (`RpmSense.LESS` is Koji's
  * `RPMSENSE_LESS`). These are single bits: real `flags` values combine them with each other and
- * with other rpm bits, so test them with {@link hasSense} rather than decoding `flags` with
+ * with other rpm bits, so test them with `hasSense` rather than decoding `flags` with
  * `RpmSense.schema`.
  *
  * @since 0.1.0

@@ -1,11 +1,11 @@
 /**
  * Koji's fault classes as typed errors (koji/__init__.py; reference section 2.5).
  *
- * Everything derives from one table, {@link faultTable}: each class's `faultCode` and `parent`,
- * the code lookup of {@link fromFault}, and the parent chain of {@link isA}. A hub answers a Koji
+ * Everything derives from one table, `faultTable`: each class's `faultCode` and `parent`,
+ * the code lookup of `fromFault`, and the parent chain of `isA`. A hub answers a Koji
  * error with its code and `str(e)` (here `message`); a client maps the code back to the class, as
  * `koji.convertFault` does. Codes no class owns (1 for unhandled hub exceptions, or anything
- * unknown) become a {@link Fault} that keeps the code.
+ * unknown) become a `Fault` that keeps the code.
  *
  * @since 0.1.0
  */
@@ -117,7 +117,7 @@ export interface KojiErrorClass<Self, Tag extends FaultTag> extends
 }
 
 /**
- * Declares the class of a Koji fault, its code and parent read from {@link faultTable}.
+ * Declares the class of a Koji fault, its code and parent read from `faultTable`.
  *
  * @example
  * ```ts
@@ -444,7 +444,7 @@ export class Fault extends Schema.TaggedError<Fault>()("Fault", {
 export const UNHANDLED_FAULT_CODE = 1
 
 /**
- * Any fault a hub can answer: a Koji error or a {@link Fault}.
+ * Any fault a hub can answer: a Koji error or a `Fault`.
  *
  * @since 0.1.0
  * @category errors
@@ -492,7 +492,7 @@ export const ancestors = <T extends FaultTag>(tag: T): ReadonlyArray<AncestorOf<
 /**
  * Whether a value is a Koji error of the named class or of a class derived from it, as Python's
  * `isinstance`: every Koji error is a `GenericError`, `AuthExpired` is an `AuthError`, a
- * {@link Fault} is none of them.
+ * `Fault` is none of them.
  *
  * @since 0.1.0
  * @category guards
@@ -509,7 +509,7 @@ export function isA(...args: [FaultTag] | [unknown, FaultTag]): boolean | ((u: u
 }
 
 /**
- * Whether a value is any Koji error (any class of {@link faultTable}).
+ * Whether a value is any Koji error (any class of `faultTable`).
  *
  * @since 0.1.0
  * @category guards
@@ -527,7 +527,7 @@ export const make = <T extends FaultTag>(tag: T, message: string): InstanceOf<T>
 
 /**
  * The error for a fault code and string, as `koji.convertFault`: the Koji class that owns the code,
- * else a {@link Fault} keeping the code.
+ * else a `Fault` keeping the code.
  *
  * @since 0.1.0
  * @category constructors
