@@ -12,7 +12,7 @@
  */
 import { Rpc, type RpcGroup } from "@effect/rpc"
 import { SqlClient } from "@effect/sql"
-import { Context, Effect, Layer, Option, ParseResult, Schema } from "effect"
+import { Context, Effect, type Either, Layer, Option, ParseResult, Schema } from "effect"
 import * as Errors from "../domain/Errors.js"
 import * as Method from "../api/Method.js"
 import * as Caller from "./Caller.js"
@@ -44,6 +44,13 @@ export class Dispatcher extends Context.Tag("koji/hub/Dispatcher")<Dispatcher, {
   readonly invoke: (entry: Entry, payload: unknown) => Effect.Effect<unknown, Errors.KojiError, Caller.CurrentCaller>
   /** Decode an encoded payload (a struct of parameters) and `invoke`. */
   readonly invokeEncoded: (entry: Entry, payload: unknown) => Effect.Effect<unknown, Errors.KojiError, Caller.CurrentCaller>
+  /**
+   * Koji's multicall: the calls in one transaction, each in its own savepoint; a
+   * failed call is rolled back alone and answered in its slot.
+   */
+  readonly batch: <A, R>(
+    calls: ReadonlyArray<Effect.Effect<A, Errors.KojiError, R>>
+  ) => Effect.Effect<Array<Either.Either<A, Errors.KojiError>>, Errors.KojiError, R>
   /** Run one request: resolve the session, provide the caller, keep call numbers. */
   readonly request: <A, E, R>(
     options: {
@@ -185,7 +192,12 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
         })).pipe(Effect.catchTag("SqlError", (e) => Effect.fail(toKojiError(e))))
       }) as any
 
-    return Dispatcher.of({ methods, checkAccess, invoke, invokeEncoded, request })
+    const batch: Dispatcher["Type"]["batch"] = (calls) =>
+      sql.withTransaction(
+        Effect.forEach(calls, (call) => sql.withTransaction(call).pipe(Effect.mapError(toKojiError), Effect.either))
+      ).pipe(Effect.mapError(toKojiError))
+
+    return Dispatcher.of({ methods, checkAccess, invoke, invokeEncoded, batch, request })
   })
 
 /**

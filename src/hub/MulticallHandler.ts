@@ -6,7 +6,6 @@
  * @since 0.1.0
  */
 import { RpcGroup } from "@effect/rpc"
-import { SqlClient } from "@effect/sql"
 import { Effect, Either, Schema } from "effect"
 import { multiCall } from "../api/Multicall.js"
 import { faultOf, GenericError } from "../domain/Errors.js"
@@ -26,12 +25,11 @@ export class MulticallApi extends RpcGroup.make(multiCall) {}
  */
 export const layer = MulticallApi.toLayer(Effect.gen(function*() {
   const dispatcher = yield* Dispatcher
-  const sql = yield* SqlClient.SqlClient
   return MulticallApi.of({
     multiCall: ({ calls }) =>
-      sql.withTransaction(Effect.forEach(calls, (call) => {
+      dispatcher.batch(calls.map((call) => {
         const entry = dispatcher.methods.get(call.methodName)
-        const run = entry === undefined
+        return entry === undefined
           ? Effect.fail(new GenericError({ message: `Invalid method: ${call.methodName}` }))
           : dispatcher.invokeEncoded(entry, call.params).pipe(
             Effect.flatMap((value) =>
@@ -40,15 +38,11 @@ export const layer = MulticallApi.toLayer(Effect.gen(function*() {
               )
             )
           )
-        // each call in its own savepoint: a failure rolls back that call only
-        return sql.withTransaction(run).pipe(
-          Effect.mapError(toKojiError),
-          Effect.either,
-          Effect.map(Either.match({
-            onLeft: (error) => faultOf(error),
-            onRight: (value) => [value] as const
-          }))
-        )
-      })).pipe(Effect.mapError(toKojiError))
+      })).pipe(Effect.map((results) =>
+        results.map(Either.match({
+          onLeft: (error) => faultOf(error),
+          onRight: (value) => [value] as const
+        }))
+      ))
   })
 }))
