@@ -1,6 +1,6 @@
 /**
  * The hub's HTTP(S) server: one port, each part of the hub a route
- * (`/api` now; `/kojihub`, `/kojifiles/`, `/koji/` as they land).
+ * (`/api`, `/kojihub`; `/kojifiles/`, `/koji/` as they land).
  *
  * @since 0.1.0
  */
@@ -12,6 +12,7 @@ import * as Https from "node:https"
 import * as Fs from "node:fs"
 import type { Hub } from "../hub/Hub.js"
 import type { HubConfig } from "../hub/HubConfig.js"
+import * as XmlRpcEndpoint from "../xmlrpc/Endpoint.js"
 import * as HttpApi from "./HttpApi.js"
 
 /**
@@ -67,7 +68,7 @@ export const config: Config.Config<ServerOptions> = Config.all({
  * @since 0.1.0
  * @category layers
  */
-export const layerRoutes = Layer.mergeAll(HttpApi.layer)
+export const layerRoutes = Layer.mergeAll(HttpApi.layer, XmlRpcEndpoint.layer)
 
 const makeServer = (options: ServerOptions) => () => {
   const timeouts = { requestTimeout: options.requestTimeout ?? 300_000, headersTimeout: 60_000, keepAliveTimeout: 5_000 }
