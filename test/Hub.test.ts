@@ -7,7 +7,7 @@ import * as TestHub from "./utils/Hub.js"
 
 describe("Hub core", () => {
   for (const [db, Database] of TestDatabases.migrated) {
-    for (const [transport, Transport] of TestHub.transports) {
+    for (const [transport, Transport] of TestHub.allTransports) {
       layer(TestHub.layer(Database, Transport), { timeout: "120 seconds", excludeTestServices: true })(
         `${db} ${transport}`,
         (it) => {

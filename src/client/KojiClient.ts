@@ -16,7 +16,7 @@
  *
  * @since 0.1.0
  */
-import { FetchHttpClient, Headers } from "@effect/platform"
+import { FetchHttpClient, Headers, type HttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { type Rpc, RpcClient, type RpcClientError, type RpcGroup, RpcMiddleware, RpcSerialization, RpcTest } from "@effect/rpc"
 import { Context, Effect, Either, Layer, Schema, type Scope } from "effect"
@@ -25,6 +25,7 @@ import * as Method from "../api/Method.js"
 import { SessionMiddleware } from "../api/SessionMiddleware.js"
 import * as Errors from "../domain/Errors.js"
 import type { Hub } from "../hub/Hub.js"
+import * as XmlRpcProtocol from "./XmlRpcProtocol.js"
 
 type ApiRpcs = RpcGroup.Rpcs<typeof KojiApi>
 
@@ -279,20 +280,45 @@ export interface HttpOptions {
  * @category constructors
  */
 export const makeHttp = (options: HttpOptions): Effect.Effect<Client, never, Scope.Scope> =>
+  makeOver(options, RpcClient.layerProtocolHttp({ url: options.url }).pipe(Layer.provide(RpcSerialization.layerNdjson)))
+
+/**
+ * A new client over Koji's XML-RPC (`https://koji.example.org/kojihub`): a stock
+ * Koji hub, or a koji-ts hub's `/kojihub`. Same typed methods; calls travel as
+ * Koji's `ClientSession` sends them.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeXmlRpc = (options: HttpOptions): Effect.Effect<Client, never, Scope.Scope> =>
+  makeOver(options, XmlRpcProtocol.layerProtocol({ url: options.url }))
+
+/**
+ * A new client for a hub URL: a koji-ts `/api` URL uses the typed protocol, any
+ * other (Koji's `/kojihub`) XML-RPC.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeForUrl = (options: HttpOptions): Effect.Effect<Client, never, Scope.Scope> =>
+  /\/api\/?$/.test(new URL(options.url).pathname) ? makeHttp(options) : makeXmlRpc(options)
+
+const httpClientLayer = (options: HttpOptions): Layer.Layer<HttpClient.HttpClient> =>
+  options.tls === undefined
+    ? FetchHttpClient.layer
+    : NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({
+      cert: options.tls.cert,
+      key: options.tls.key,
+      ...(options.tls.ca === undefined ? {} : { ca: options.tls.ca })
+    })))
+
+const makeOver = (
+  options: HttpOptions,
+  protocol: Layer.Layer<RpcClient.Protocol, never, HttpClient.HttpClient>
+): Effect.Effect<Client, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const http = options.tls === undefined
-      ? FetchHttpClient.layer
-      : NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({
-        cert: options.tls.cert,
-        key: options.tls.key,
-        ...(options.tls.ca === undefined ? {} : { ca: options.tls.ca })
-      })))
-    const protocol = yield* Layer.build(
-      RpcClient.layerProtocolHttp({ url: options.url }).pipe(
-        Layer.provide([http, RpcSerialization.layerNdjson])
-      )
-    )
-    return yield* Effect.provide(makeWith(RpcClient.make(KojiRpcs)), protocol)
+    const context = yield* Layer.build(protocol.pipe(Layer.provide(httpClientLayer(options))))
+    return yield* Effect.provide(makeWith(RpcClient.make(KojiRpcs)), context)
   }) as any
 
 /**

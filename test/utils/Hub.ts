@@ -25,7 +25,7 @@ export const adminPassword = "admin-test-password"
 
 /** Makes new clients (each with its own session) on the hub under test. */
 export class Clients extends Context.Tag("test/Clients")<Clients, {
-  readonly transport: "in-process" | "http"
+  readonly transport: "in-process" | "http" | "xmlrpc"
   readonly make: Effect.Effect<KojiClient.Client, never, Scope.Scope>
 }>() {}
 
@@ -42,8 +42,17 @@ const http = Layer.unwrapScoped(Effect.gen(function*() {
   return Layer.succeed(Clients, { transport: "http" as const, make: KojiClient.makeHttp({ url: `${url}/api` }) })
 })).pipe(Layer.provide(Server.layer({ host: "127.0.0.1", port: 0 })))
 
-/** Both transports. */
+// the typed client over Koji's XML-RPC, to the hub's own /kojihub
+const xmlrpc = Layer.unwrapScoped(Effect.gen(function*() {
+  const url = yield* Server.url
+  return Layer.succeed(Clients, { transport: "xmlrpc" as const, make: KojiClient.makeXmlRpc({ url: `${url}/kojihub` }) })
+})).pipe(Layer.provide(Server.layer({ host: "127.0.0.1", port: 0 })))
+
+/** The typed transports (in process, HTTP /api). */
 export const transports = [["in-process", inProcess], ["http", http]] as const
+
+/** Every transport, Koji's XML-RPC too. */
+export const allTransports = [["in-process", inProcess], ["http", http], ["xmlrpc", xmlrpc]] as const
 
 /** A hub (with its admin) on `database`, reached through `transport`. */
 export const layer = (
