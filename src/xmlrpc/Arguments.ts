@@ -84,8 +84,9 @@ export const toPayload = (
 }
 
 /**
- * The wire arguments of a call from its payload: required parameters positional,
- * the others (when given) as keywords — what Koji's `ClientSession` sends.
+ * The wire arguments of a call from its payload, as a Python caller writes them:
+ * the given positional parameters positionally up to the first one left out, the
+ * rest as keywords (`**kw` parameters always as keywords).
  *
  * @since 0.1.0
  * @category combinators
@@ -93,10 +94,18 @@ export const toPayload = (
 export const fromPayload = (info: Method.MethodInfo, payload: Readonly<Record<string, unknown>>): ReadonlyArray<unknown> => {
   const args: Array<unknown> = []
   const kwargs: Record<string, unknown> = {}
+  let gap = false
   for (const p of info.params) {
-    if (!(p.name in payload) || payload[p.name] === undefined) continue
-    if (p.kind === "rest") args.push(...(payload[p.name] as ReadonlyArray<unknown>))
-    else if (p.kind === "positional" && !p.hasDefault) args.push(payload[p.name])
+    const given = p.name in payload && payload[p.name] !== undefined
+    if (p.kind === "rest") {
+      if (given && !gap) args.push(...(payload[p.name] as ReadonlyArray<unknown>))
+      continue
+    }
+    if (!given) {
+      if (p.kind === "positional") gap = true
+      continue
+    }
+    if (p.kind === "positional" && !gap) args.push(payload[p.name])
     else kwargs[p.name] = payload[p.name]
   }
   return join(args, kwargs)
