@@ -71,7 +71,14 @@ export const config: Config.Config<ServerOptions> = Config.all({
 export const layerRoutes = Layer.mergeAll(HttpApi.layer, XmlRpcEndpoint.layer)
 
 const makeServer = (options: ServerOptions) => () => {
-  const timeouts = { requestTimeout: options.requestTimeout ?? 300_000, headersTimeout: 60_000, keepAliveTimeout: 5_000 }
+  const requestTimeout = options.requestTimeout ?? 300_000
+  const timeouts = {
+    requestTimeout,
+    headersTimeout: Math.min(60_000, requestTimeout),
+    keepAliveTimeout: 5_000,
+    // how often Node looks for requests past their timeout (its default is 30 s)
+    connectionsCheckingInterval: Math.min(1_000, requestTimeout)
+  }
   if (options.tls === undefined) return Http.createServer(timeouts)
   return Https.createServer({
     ...timeouts,

@@ -9,6 +9,12 @@
  * over a size limit (Koji's `MaxRequestLength`, checked before parsing) and array/struct
  * nesting over a depth limit. Every failure is an {@link XmlRpcError}; nothing throws.
  *
+ * Where this differs from Python: a string with a character XML 1.0 cannot carry (control
+ * characters, lone surrogates) is refused instead of sent as broken XML; the method name is
+ * escaped like any text; a struct's integer-like keys come out in JavaScript's key order
+ * (pass a `Map` to choose the order). As with Python, a carriage return in a string is sent
+ * raw and read back as a newline (XML end-of-line handling).
+ *
  * @since 0.1.0
  */
 import { Data, Effect } from "effect"
@@ -383,93 +389,103 @@ export const encodeFault = (faultCode: number, faultString: string): string => {
 // parsing
 // ---------------------------------------------------------------------------
 
-type ElementName =
-  | "#document"
-  | "methodCall"
-  | "methodResponse"
-  | "methodName"
-  | "params"
-  | "param"
-  | "fault"
-  | "value"
-  | "array"
-  | "data"
-  | "struct"
-  | "member"
-  | "name"
-  | "nil"
-  | ScalarName
+// Element kinds. saxes hands over each tag name as a fresh string; it is looked up once in
+// `elementKinds` and everything after compares small integers.
+const DOCUMENT = 0
+const METHOD_CALL = 1
+const METHOD_RESPONSE = 2
+const METHOD_NAME = 3
+const PARAMS = 4
+const PARAM = 5
+const FAULT = 6
+const VALUE = 7
+const ARRAY = 8
+const DATA = 9
+const STRUCT = 10
+const MEMBER = 11
+const NAME = 12
+const NIL = 13
+// scalar types (text content), at FIRST_SCALAR and above
+const FIRST_SCALAR = 20
+const STRING = 20
+const INTEGER = 21
+const BOOLEAN = 22
+const DOUBLE = 23
+const DATE_TIME = 24
+const BASE64 = 25
 
-type ScalarName =
-  | "string"
-  | "int"
-  | "i1"
-  | "i2"
-  | "i4"
-  | "i8"
-  | "biginteger"
-  | "boolean"
-  | "double"
-  | "float"
-  | "dateTime.iso8601"
-  | "base64"
-
-const scalarNames: ReadonlySet<string> = new Set<ScalarName>([
-  "string",
-  "int",
-  "i1",
-  "i2",
-  "i4",
-  "i8",
-  "biginteger",
-  "boolean",
-  "double",
-  "float",
-  "dateTime.iso8601",
-  "base64"
+const elementKinds: ReadonlyMap<string, number> = new Map([
+  ["methodCall", METHOD_CALL],
+  ["methodResponse", METHOD_RESPONSE],
+  ["methodName", METHOD_NAME],
+  ["params", PARAMS],
+  ["param", PARAM],
+  ["fault", FAULT],
+  ["value", VALUE],
+  ["array", ARRAY],
+  ["data", DATA],
+  ["struct", STRUCT],
+  ["member", MEMBER],
+  ["name", NAME],
+  ["nil", NIL],
+  ["string", STRING],
+  ["int", INTEGER],
+  ["i1", INTEGER],
+  ["i2", INTEGER],
+  ["i4", INTEGER],
+  ["i8", INTEGER],
+  ["biginteger", INTEGER],
+  ["boolean", BOOLEAN],
+  ["double", DOUBLE],
+  ["float", DOUBLE],
+  ["dateTime.iso8601", DATE_TIME],
+  ["base64", BASE64]
 ])
 
-const typeNames: ReadonlySet<string> = new Set([...scalarNames, "nil", "array", "struct"])
+/** The kinds each kind of element may contain (type elements under `value` are checked apart). */
+const allowedChildren: ReadonlyArray<ReadonlyArray<number>> = (() => {
+  const table: Array<ReadonlyArray<number>> = []
+  table[METHOD_CALL] = [METHOD_NAME, PARAMS]
+  table[METHOD_RESPONSE] = [PARAMS, FAULT]
+  table[PARAMS] = [PARAM]
+  table[PARAM] = [VALUE]
+  table[FAULT] = [VALUE]
+  table[ARRAY] = [DATA]
+  table[DATA] = [VALUE]
+  table[STRUCT] = [MEMBER]
+  table[MEMBER] = [NAME, VALUE]
+  return table
+})()
 
-/** The elements each element may contain (type elements are checked apart, under `value`). */
-const children: Readonly<Record<string, ReadonlySet<string>>> = {
-  methodCall: new Set(["methodName", "params"]),
-  methodResponse: new Set(["params", "fault"]),
-  params: new Set(["param"]),
-  param: new Set(["value"]),
-  fault: new Set(["value"]),
-  array: new Set(["data"]),
-  data: new Set(["value"]),
-  struct: new Set(["member"]),
-  member: new Set(["name", "value"])
-}
+const isType = (kind: number): boolean => kind >= FIRST_SCALAR || kind === NIL || kind === ARRAY || kind === STRUCT
 
 /** One open element and what its children produced. */
-interface Frame {
-  readonly name: ElementName
+class Frame {
   /** Character data (kept for methodName, name, scalars and untyped values). */
-  text: string
+  text = ""
   /** The values of child `<value>`s, or of a value's type element. */
-  readonly values: Array<Value>
-  /** methodName/name child text; for methodResponse, the fault value. */
-  label: string | undefined
+  values: Array<Value> | undefined = undefined
+  /** methodName/name child text. */
+  label: string | undefined = undefined
   /** methodCall/methodResponse: `<params>`' values; array: `<data>`'s values. */
-  list: Array<Value> | undefined
-  /** value: whether a type element was seen; other elements: whether a singular child was seen. */
-  flag: boolean
+  list: Array<Value> | undefined = undefined
+  /** value: a type element was seen; methodResponse: a fault was seen. */
+  flag = false
   /** struct: the members so far. */
-  readonly members: Record<string, Value> | undefined
+  members: Record<string, Value> | undefined = undefined
+  constructor(
+    readonly kind: number,
+    /** The tag as written (for messages and the integer tags' names). */
+    readonly tag: string
+  ) {}
+  push(value: Value): void {
+    if (this.values === undefined) this.values = [value]
+    else this.values.push(value)
+  }
+  get count(): number {
+    return this.values === undefined ? 0 : this.values.length
+  }
 }
-
-const frame = (name: ElementName): Frame => ({
-  name,
-  text: "",
-  values: [],
-  label: undefined,
-  list: undefined,
-  flag: false,
-  members: name === "struct" ? {} : undefined
-})
 
 const isXmlSpace = (s: string): boolean => {
   for (let i = 0; i < s.length; i++) {
@@ -578,27 +594,22 @@ const parseBase64 = (text: string): Uint8Array => {
   return new Uint8Array(Buffer.from(s, "base64"))
 }
 
-const scalarValue = (name: ScalarName, text: string, keepDoubles: boolean): Value => {
-  switch (name) {
-    case "string":
+const scalarValue = (frame: Frame, keepDoubles: boolean): Value => {
+  const text = frame.text
+  switch (frame.kind) {
+    case STRING:
       return text
-    case "int":
-    case "i1":
-    case "i2":
-    case "i4":
-    case "i8":
-    case "biginteger":
-      return parseInteger(name, text)
-    case "boolean":
+    case INTEGER:
+      return parseInteger(frame.tag, text)
+    case BOOLEAN:
       return parseBoolean(text)
-    case "double":
-    case "float": {
-      const n = parseDouble(name, text)
+    case DOUBLE: {
+      const n = parseDouble(frame.tag, text)
       return keepDoubles ? new Double(n) : n
     }
-    case "dateTime.iso8601":
+    case DATE_TIME:
       return parseDateTime(text)
-    case "base64":
+    default:
       return parseBase64(text)
   }
 }
@@ -610,9 +621,12 @@ type Outcome =
 
 class DoctypeRefused {}
 
-const localName = (qualified: string): string => {
+// The kind of an element by its name; a prefix is ignored, as Python does (`ex:nil`).
+const kindOf = (qualified: string): number | undefined => {
+  const kind = elementKinds.get(qualified)
+  if (kind !== undefined) return kind
   const colon = qualified.lastIndexOf(":")
-  return colon < 0 ? qualified : qualified.slice(colon + 1)
+  return colon < 0 ? undefined : elementKinds.get(qualified.slice(colon + 1))
 }
 
 const utf8Names = new Set(["utf-8", "utf8", "us-ascii", "ascii"])
@@ -666,143 +680,124 @@ const parseDocument = (
   const size = typeof body === "string"
     ? (body.length > maxBytes ? body.length : Buffer.byteLength(body, "utf8"))
     : body.byteLength
-  if (size > maxBytes) fail("too-large", `body of ${size} bytes is over the limit of ${maxBytes} bytes`)
+  if (size > maxBytes) fail("too-large", `body is over the limit of ${maxBytes} bytes`)
   const text = typeof body === "string" ? body : decodeBody(body)
   if (isXmlSpace(text)) malformed("empty body")
 
-  const stack: Array<Frame> = [frame("#document")]
+  const rootKind = root === "methodCall" ? METHOD_CALL : METHOD_RESPONSE
+  const stack: Array<Frame> = [new Frame(DOCUMENT, "#document")]
   let depth = 0
   let outcome: Outcome | undefined
 
-  const top = (): Frame => stack[stack.length - 1]!
-
   const onOpen = (qualified: string) => {
-    const name = localName(qualified)
-    const parent = top()
-    if (parent.name === "#document") {
-      if (name !== root) malformed(`expected <${root}>, found <${qualified}>`)
-    } else if (parent.name === "value") {
-      if (!typeNames.has(name)) malformed(`unknown type <${qualified}> in <value>`)
-      if (parent.flag) malformed(`<value> with more than one type`)
-      if (!isXmlSpace(parent.text)) malformed(`text ${preview(parent.text)} before <${qualified}> in <value>`)
-      parent.flag = true
-      parent.text = ""
-    } else if (children[parent.name]?.has(name) !== true) {
-      malformed(`unexpected <${qualified}> in <${parent.name}>`)
-    } else {
-      switch (name) {
-        case "methodName":
-          if (parent.label !== undefined) malformed("more than one <methodName>")
-          break
-        case "params":
-          if (parent.list !== undefined || parent.flag) malformed(`unexpected <params> in <${parent.name}>`)
-          break
-        case "fault":
-          if (parent.list !== undefined || parent.flag) malformed("unexpected <fault> in <methodResponse>")
-          break
-        case "data":
-          if (parent.list !== undefined) malformed("more than one <data> in <array>")
-          break
-        case "name":
-          if (parent.label !== undefined || parent.values.length > 0) malformed("unexpected <name> in <member>")
-          break
-        case "value":
-          if (parent.name === "member" && parent.label === undefined) malformed("<member> without <name>")
-          if (parent.name !== "data" && parent.values.length > 0) malformed(`more than one <value> in <${parent.name}>`)
-          break
-      }
+    const kind = kindOf(qualified)
+    const parent = stack[stack.length - 1]!
+    if (kind === undefined) return malformed(`unknown element <${qualified}> in <${parent.tag}>`)
+    switch (parent.kind) {
+      case DOCUMENT:
+        if (kind !== rootKind) malformed(`expected <${root}>, found <${qualified}>`)
+        break
+      case VALUE:
+        if (!isType(kind)) malformed(`unknown type <${qualified}> in <value>`)
+        if (parent.flag) malformed(`<value> with more than one type`)
+        if (!isXmlSpace(parent.text)) malformed(`text ${preview(parent.text)} before <${qualified}> in <value>`)
+        parent.flag = true
+        parent.text = ""
+        break
+      default:
+        if (allowedChildren[parent.kind]?.includes(kind) !== true) {
+          malformed(`unexpected <${qualified}> in <${parent.tag}>`)
+        }
+        switch (kind) {
+          case METHOD_NAME:
+            if (parent.label !== undefined) malformed("more than one <methodName>")
+            break
+          case PARAMS:
+          case FAULT:
+            if (parent.list !== undefined || parent.flag) malformed(`unexpected <${qualified}> in <${parent.tag}>`)
+            break
+          case DATA:
+            if (parent.list !== undefined) malformed("more than one <data> in <array>")
+            break
+          case NAME:
+            if (parent.label !== undefined || parent.count > 0) malformed("unexpected <name> in <member>")
+            break
+          case VALUE:
+            if (parent.kind === MEMBER && parent.label === undefined) malformed("<member> without <name>")
+            if (parent.kind !== DATA && parent.count > 0) malformed(`more than one <value> in <${parent.tag}>`)
+            break
+        }
     }
-    if (name === "array" || name === "struct") {
+    const child = new Frame(kind, qualified)
+    if (kind === ARRAY || kind === STRUCT) {
       depth++
       if (depth > maxDepth) fail("too-deep", `arrays/structs nested deeper than ${maxDepth} levels`)
+      if (kind === STRUCT) child.members = {}
     }
-    stack.push(frame(name as ElementName))
+    stack.push(child)
   }
 
   const onText = (data: string) => {
-    const current = top()
-    switch (current.name) {
-      case "methodName":
-      case "name":
-      case "string":
-      case "int":
-      case "i1":
-      case "i2":
-      case "i4":
-      case "i8":
-      case "biginteger":
-      case "boolean":
-      case "double":
-      case "float":
-      case "dateTime.iso8601":
-      case "base64":
-        current.text += data
-        return
-      case "value":
-        if (!current.flag) {
-          current.text += data
-          return
-        }
-        break
+    const current = stack[stack.length - 1]!
+    const kind = current.kind
+    if (kind >= FIRST_SCALAR || kind === METHOD_NAME || kind === NAME || (kind === VALUE && !current.flag)) {
+      current.text += data
+    } else if (!isXmlSpace(data)) {
+      malformed(`unexpected text ${preview(data)} in <${current.tag}>`)
     }
-    if (!isXmlSpace(data)) malformed(`unexpected text ${preview(data)} in <${current.name}>`)
   }
 
   const onClose = () => {
     const current = stack.pop()!
-    const parent = top()
-    switch (current.name) {
-      case "methodName":
+    const parent = stack[stack.length - 1]!
+    switch (current.kind) {
+      case METHOD_NAME:
+      case NAME:
         parent.label = current.text
         return
-      case "name":
-        parent.label = current.text
-        return
-      case "nil":
+      case NIL:
         if (!isXmlSpace(current.text)) malformed("text in <nil>")
-        parent.values.push(null)
+        parent.push(null)
         return
-      case "value":
-        parent.values.push(current.flag ? current.values[0]! : current.text)
+      case VALUE:
+        parent.push(current.flag ? current.values![0]! : current.text)
         return
-      case "array":
+      case ARRAY:
         depth--
-        parent.values.push(current.list ?? [])
+        parent.push(current.list ?? [])
         return
-      case "data":
-        parent.list = current.values
+      case DATA:
+        parent.list = current.values ?? []
         return
-      case "struct":
+      case STRUCT:
         depth--
-        parent.values.push(current.members!)
+        parent.push(current.members!)
         return
-      case "member":
-        if (current.label === undefined || current.values.length !== 1) malformed("<member> without <name> and <value>")
-        setMember(parent.members!, current.label!, current.values[0]!)
+      case MEMBER:
+        if (current.label === undefined || current.count !== 1) malformed("<member> without <name> and <value>")
+        setMember(parent.members!, current.label!, current.values![0]!)
         return
-      case "param":
-        if (current.values.length !== 1) malformed("<param> without <value>")
-        parent.values.push(current.values[0]!)
+      case PARAM:
+        if (current.count !== 1) malformed("<param> without <value>")
+        parent.push(current.values![0]!)
         return
-      case "params":
-        parent.list = current.values
+      case PARAMS:
+        parent.list = current.values ?? []
         return
-      case "fault":
-        if (current.values.length !== 1) malformed("<fault> without <value>")
+      case FAULT:
+        if (current.count !== 1) malformed("<fault> without <value>")
         parent.flag = true
-        parent.values.push(current.values[0]!)
+        parent.push(current.values![0]!)
         return
-      case "methodCall":
+      case METHOD_CALL:
         if (current.label === undefined) malformed("<methodCall> without <methodName>")
         outcome = { _tag: "Call", call: { methodName: current.label!, params: current.list ?? [] } }
         return
-      case "methodResponse":
+      case METHOD_RESPONSE:
         outcome = { _tag: "Response", response: responseOf(current) }
         return
-      case "#document":
-        return malformed("unbalanced document")
       default:
-        parent.values.push(scalarValue(current.name, current.text, keepDoubles))
+        parent.push(scalarValue(current, keepDoubles))
     }
   }
 
@@ -829,7 +824,7 @@ const parseDocument = (
 
 const responseOf = (frame: Frame): MethodResponse => {
   if (frame.flag) {
-    const fault = frame.values[0]
+    const fault = frame.values![0]
     if (typeof fault !== "object" || fault === null || Array.isArray(fault) || fault instanceof Uint8Array ||
       fault instanceof Date || fault instanceof Double) {
       return malformed("<fault> value is not a struct")
