@@ -1,0 +1,80 @@
+/**
+ * XML-RPC throughput at /kojihub: an anonymous read with 1 and 16 concurrent
+ * keep-alive clients, and a `multiCall` of 1,000 reads, against a hub daemon in
+ * its own process on PostgreSQL (and PGlite).
+ *
+ *   node --import tsx bench/xmlrpc.ts [seconds per run]
+ *
+ * The issue's anchor reads `getTag` by name; tags arrive with the tags issue, so
+ * this reads `getHost` by name, the same shape of call (one indexed lookup and a
+ * record). Koji 1.35 here: ~1,780 calls/s at 16 clients (p50 8.9 ms, p99 11 ms),
+ * ~990 calls/s at 1 client (p50 0.9 ms), multiCall of 1,000 in ~450 ms.
+ */
+import { Console, Effect } from "effect"
+import { type Backend, startHubWithHost } from "./hubProcess.js"
+import { load } from "./load.js"
+import { fmt, percentile } from "./utils.js"
+
+const seconds = Number(process.argv[2] ?? 5)
+const read = "<value><struct><member><name>methodName</name><value><string>getHost</string></value></member>" +
+  "<member><name>params</name><value><array><data><value><string>bench-host</string></value></data></array></value></member></struct></value>"
+const single = "<?xml version='1.0'?>\n<methodCall>\n<methodName>getHost</methodName>\n<params>\n" +
+  "<param>\n<value><string>bench-host</string></value>\n</param>\n</params>\n</methodCall>\n"
+const multi = "<?xml version='1.0'?>\n<methodCall>\n<methodName>multiCall</methodName>\n<params>\n<param>\n" +
+  `<value><array><data>${read.repeat(1000)}</data></array></value>\n</param>\n</params>\n</methodCall>\n`
+
+const multicall = (url: string) =>
+  Effect.promise(async () => {
+    const times: Array<number> = []
+    for (let i = 0; i < 11; i++) {
+      const t = performance.now()
+      const response = await fetch(url, { method: "POST", body: multi, headers: { "content-type": "text/xml" } })
+      const text = await response.text()
+      if (i > 0) times.push(performance.now() - t)
+      if (text.includes("faultCode")) throw new Error("a call failed")
+    }
+    times.sort((a, b) => a - b)
+    return percentile(times, 50)
+  })
+
+const runOn = (backend: Backend) =>
+  Effect.scoped(Effect.gen(function*() {
+    const url = `${yield* startHubWithHost(backend)}/kojihub`
+    const run = (connections: number) =>
+      Effect.promise(() =>
+        load({
+          url,
+          body: single,
+          contentType: "text/xml",
+          connections,
+          seconds,
+          check: (text) => text.includes("<string>bench-host</string>")
+        })
+      )
+    return { backend, one: yield* run(1), sixteen: yield* run(16), multi: yield* multicall(url) }
+  }))
+
+const program = Effect.gen(function*() {
+  yield* Console.log(`koji-ts bench/xmlrpc: anonymous getHost at /kojihub, ${seconds} s per run, hub in its own process`)
+  const results = [yield* runOn("postgres"), yield* runOn("pglite")]
+  yield* Console.log("")
+  yield* Console.log(
+    `${"database".padEnd(10)} ${"1 client/s".padStart(11)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${
+      "16 clients/s".padStart(13)
+    } ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"multiCall 1000 ms".padStart(18)}`
+  )
+  for (const r of results) {
+    yield* Console.log(
+      `${r.backend.padEnd(10)} ${fmt(r.one.rate).padStart(11)} ${fmt(r.one.p50, 2).padStart(7)} ${
+        fmt(r.one.p99, 2).padStart(7)
+      } ${fmt(r.sixteen.rate).padStart(13)} ${fmt(r.sixteen.p50, 2).padStart(7)} ${fmt(r.sixteen.p99, 2).padStart(7)} ${
+        fmt(r.multi, 1).padStart(18)
+      }`
+    )
+  }
+})
+
+Effect.runPromise(program).catch((e) => {
+  console.error(e)
+  process.exit(1)
+})
