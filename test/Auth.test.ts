@@ -1,9 +1,11 @@
 import { describe, expect, layer } from "@effect/vitest"
+import { SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
 import * as Https from "node:https"
 import * as KojiClient from "../src/client/KojiClient.js"
 import * as Bootstrap from "../src/hub/Bootstrap.js"
 import * as Hub from "../src/hub/Hub.js"
+import * as Sessions from "../src/hub/Sessions.js"
 import * as HubConfig from "../src/hub/HubConfig.js"
 import * as Server from "../src/rpc/Server.js"
 import * as Certificates from "./utils/Certificates.js"
@@ -125,6 +127,24 @@ describe("Auth", () => {
             expect(yield* as(child)).toMatchObject({ name: "admin" })
             yield* admin.logout({})
             expect((yield* Effect.flip(as(child)))._tag).toBe("AuthError")
+          }))
+
+        it.scoped("the sweep removes closed and idle sessions, and keeps live ones", () =>
+          Effect.gen(function*() {
+            const sql = yield* SqlClient.SqlClient
+            const sessions = yield* Sessions.Sessions
+            const live = yield* TestHub.admin
+            const closed = yield* TestHub.admin
+            const idle = yield* TestHub.admin
+            const closedId = (yield* closed.session)!.id
+            const idleId = (yield* idle.session)!.id
+            const liveId = (yield* live.session)!.id
+            yield* closed.logout({})
+            yield* sql`UPDATE sessions SET update_time = now() - interval '30 days' WHERE id = ${idleId}`
+            expect(yield* sessions.sweep).toBeGreaterThanOrEqual(2)
+            const left = yield* sql<{ id: number }>`SELECT id FROM sessions WHERE id IN (${closedId}, ${idleId}, ${liveId})`
+            expect(left.map((r) => r.id)).toEqual([liveId])
+            expect(yield* live.getLoggedInUser({})).toMatchObject({ name: "admin" })
           }))
 
         it.scoped("calls that need a login refuse anonymous callers with Koji's fault", () =>

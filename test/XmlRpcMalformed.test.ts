@@ -57,6 +57,14 @@ describe("/kojihub under malformed input", () => {
         // a non-POST
         const get = yield* Effect.promise(() => fetch(url))
         expect(get.status).toBe(405)
+        // the typed API refuses an oversized request before reading it
+        const big = yield* Effect.promise(() =>
+          fetch(url.replace("/kojihub", "/api"), {
+            method: "POST",
+            body: "x".repeat(5 * 1024 * 1024),
+            headers: { "content-type": "application/ndjson" }
+          }))
+        expect(big.status).toBe(413)
         // and the hub still answers
         const ok = yield* post(url, hello)
         expect(ok.status).toBe(200)
