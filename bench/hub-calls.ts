@@ -13,7 +13,7 @@ import { Console, Effect, Either } from "effect"
 import * as KojiClient from "../src/client/KojiClient.js"
 import { type Backend, startHubWithHost } from "./hubProcess.js"
 import { load } from "./load.js"
-import { fmt, percentile } from "./utils.js"
+import { callsTable, percentile } from "./utils.js"
 
 const seconds = Number(process.argv[2] ?? 5)
 const body = JSON.stringify({ _tag: "Request", id: "1", tag: "getHost", payload: { hostInfo: "bench-host" }, headers: [] }) +
@@ -56,20 +56,7 @@ const program = Effect.gen(function*() {
   yield* Console.log(`koji-ts bench/hub-calls: anonymous getHost over /api, ${seconds} s per run, hub in its own process`)
   const results = [yield* runOn("postgres"), yield* runOn("pglite")]
   yield* Console.log("")
-  yield* Console.log(
-    `${"database".padEnd(10)} ${"1 client/s".padStart(11)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${
-      "16 clients/s".padStart(13)
-    } ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"multicall 1000 ms".padStart(18)}`
-  )
-  for (const r of results) {
-    yield* Console.log(
-      `${r.backend.padEnd(10)} ${fmt(r.one.rate).padStart(11)} ${fmt(r.one.p50, 2).padStart(7)} ${
-        fmt(r.one.p99, 2).padStart(7)
-      } ${fmt(r.sixteen.rate).padStart(13)} ${fmt(r.sixteen.p50, 2).padStart(7)} ${fmt(r.sixteen.p99, 2).padStart(7)} ${
-        fmt(r.multi, 1).padStart(18)
-      }`
-    )
-  }
+  yield* Console.log(callsTable(results))
 })
 
 Effect.runPromise(program).catch((e) => {

@@ -43,3 +43,26 @@ export const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
 /** A number with thousands separators. */
 export const fmt = (n: number, digits = 0): string =>
   n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
+
+/** One row of a throughput table: 1 and 16 clients, and a 1,000-call multicall. */
+export interface CallsRow {
+  readonly backend: string
+  readonly one: { readonly rate: number; readonly p50: number; readonly p99: number }
+  readonly sixteen: { readonly rate: number; readonly p50: number; readonly p99: number }
+  readonly multi: number
+}
+
+/** The table the call benchmarks print. */
+export const callsTable = (rows: ReadonlyArray<CallsRow>): string =>
+  [
+    `${"database".padEnd(10)} ${"1 client/s".padStart(11)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${
+      "16 clients/s".padStart(13)
+    } ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"multicall 1000 ms".padStart(18)}`,
+    ...rows.map((r) =>
+      `${r.backend.padEnd(10)} ${fmt(r.one.rate).padStart(11)} ${fmt(r.one.p50, 2).padStart(7)} ${
+        fmt(r.one.p99, 2).padStart(7)
+      } ${fmt(r.sixteen.rate).padStart(13)} ${fmt(r.sixteen.p50, 2).padStart(7)} ${fmt(r.sixteen.p99, 2).padStart(7)} ${
+        fmt(r.multi, 1).padStart(18)
+      }`
+    )
+  ].join("\n")

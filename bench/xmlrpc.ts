@@ -13,7 +13,7 @@
 import { Console, Effect } from "effect"
 import { type Backend, startHubWithHost } from "./hubProcess.js"
 import { load } from "./load.js"
-import { fmt, percentile } from "./utils.js"
+import { callsTable, percentile } from "./utils.js"
 
 const seconds = Number(process.argv[2] ?? 5)
 const read = "<value><struct><member><name>methodName</name><value><string>getHost</string></value></member>" +
@@ -58,20 +58,7 @@ const program = Effect.gen(function*() {
   yield* Console.log(`koji-ts bench/xmlrpc: anonymous getHost at /kojihub, ${seconds} s per run, hub in its own process`)
   const results = [yield* runOn("postgres"), yield* runOn("pglite")]
   yield* Console.log("")
-  yield* Console.log(
-    `${"database".padEnd(10)} ${"1 client/s".padStart(11)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${
-      "16 clients/s".padStart(13)
-    } ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"multiCall 1000 ms".padStart(18)}`
-  )
-  for (const r of results) {
-    yield* Console.log(
-      `${r.backend.padEnd(10)} ${fmt(r.one.rate).padStart(11)} ${fmt(r.one.p50, 2).padStart(7)} ${
-        fmt(r.one.p99, 2).padStart(7)
-      } ${fmt(r.sixteen.rate).padStart(13)} ${fmt(r.sixteen.p50, 2).padStart(7)} ${fmt(r.sixteen.p99, 2).padStart(7)} ${
-        fmt(r.multi, 1).padStart(18)
-      }`
-    )
-  }
+  yield* Console.log(callsTable(results))
 })
 
 Effect.runPromise(program).catch((e) => {
