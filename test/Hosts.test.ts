@@ -25,7 +25,7 @@ const configHistory = (hostId: number) =>
 
 describe("Hosts", () => {
   for (const [db, Database] of TestDatabases.migrated) {
-    for (const [transport, Transport] of TestHub.allTransports) {
+    for (const [transport, Transport] of TestHub.transports) {
       layer(TestHub.layer(Database, Transport), { timeout: "120 seconds", excludeTestServices: true })(
         `${db} ${transport}`,
         (it) => {

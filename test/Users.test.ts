@@ -19,7 +19,7 @@ const makeGroup = (name: string, members: ReadonlyArray<number>) =>
 
 describe("Users", () => {
   for (const [db, Database] of TestDatabases.migrated) {
-    for (const [transport, Transport] of TestHub.allTransports) {
+    for (const [transport, Transport] of TestHub.transports) {
       layer(TestHub.layer(Database, Transport), { timeout: "120 seconds", excludeTestServices: true })(
         `${db} ${transport}`,
         (it) => {

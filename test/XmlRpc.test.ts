@@ -8,9 +8,10 @@ import * as HubConfig from "../src/hub/HubConfig.js"
 import * as Server from "../src/rpc/Server.js"
 import * as TestDatabases from "./utils/Databases.js"
 import * as TestHub from "./utils/Hub.js"
+import * as Samples from "./utils/Samples.js"
 
 const script = fileURLToPath(new URL("fixtures/xmlrpc_client_check.py", import.meta.url))
-const samples = fileURLToPath(new URL("../../shared/koji/wire-samples", import.meta.url))
+const samples = Samples.directory
 
 const hub = (database: Layer.Layer<any>) =>
   Server.layer({ host: "127.0.0.1", port: 0 }).pipe(

@@ -7,8 +7,9 @@ import * as Codec from "../src/xmlrpc/Codec.js"
 import { markDoubles } from "../src/xmlrpc/SchemaTypes.js"
 import { Double, unwrapDoubles } from "../src/xmlrpc/Value.js"
 import type { Value } from "../src/xmlrpc/Value.js"
+import * as Samples from "./utils/Samples.js"
 
-const samples = "/work/shared/koji/wire-samples"
+const samples = Samples.directory
 const sample = (name: string) => Fs.readFileSync(Path.join(samples, name), "utf8")
 const sampleFiles = Fs.readdirSync(samples).filter((f) => f.endsWith(".xml")).sort()
 

@@ -8,11 +8,11 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as Fs from "node:fs"
 import * as Http from "node:http"
-import { fileURLToPath } from "node:url"
 import * as KojiClient from "../src/client/KojiClient.js"
 import * as Codec from "../src/xmlrpc/Codec.js"
+import * as Samples from "./utils/Samples.js"
 
-const samples = fileURLToPath(new URL("../../shared/koji/wire-samples/", import.meta.url))
+const samples = `${Samples.directory}/`
 const read = (name: string) => Fs.readFileSync(`${samples}${name}`, "utf8")
 
 // a loopback "Koji hub" that answers every POST with one recorded body and keeps the request
