@@ -23,7 +23,7 @@
  * @since 0.1.0
  */
 import { Rpc } from "@effect/rpc"
-import { Context, Schema } from "effect"
+import { Context, Option, Schema } from "effect"
 import { KojiError } from "../domain/Errors.js"
 
 /**
@@ -136,8 +136,6 @@ export const make = <
   readonly doc: string
   readonly varkw?: string
   readonly hidden?: boolean
-  /** The Koji name when it differs from the rpc tag (`host.getID` defined as `getID` in a prefixed group). */
-  readonly kojiName?: string
 }) => {
   const fields = options.params ?? ({} as Params)
   const params: Array<ParamInfo> = Object.entries(fields).map(([param, field]) => {
@@ -152,7 +150,7 @@ export const make = <
     success: (options.success ?? Schema.Null) as Success,
     error: KojiError
   }).annotate(Info, {
-    name: options.kojiName ?? name,
+    name,
     params,
     varkw,
     access: options.access,
@@ -167,9 +165,34 @@ export const make = <
  * @since 0.1.0
  * @category combinators
  */
-export const infoOf = (rpc: Rpc.AnyWithProps): MethodInfo | undefined => Context.getOption(rpc.annotations, Info).pipe(
-  (o) => o._tag === "Some" ? o.value : undefined
-)
+export const infoOf = (rpc: Rpc.AnyWithProps): MethodInfo | undefined =>
+  Option.getOrUndefined(Context.getOption(rpc.annotations, Info))
+
+/**
+ * A method of a group: its rpc and its `MethodInfo`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Entry {
+  readonly rpc: Rpc.AnyWithProps
+  readonly info: MethodInfo
+}
+
+/**
+ * The methods of a group by Koji name (the rpc tag).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const methodsOf = (group: { readonly requests: ReadonlyMap<string, Rpc.Any> }): ReadonlyMap<string, Entry> => {
+  const methods = new Map<string, Entry>()
+  for (const rpc of group.requests.values() as Iterable<Rpc.AnyWithProps>) {
+    const info = infoOf(rpc)
+    if (info !== undefined) methods.set(info.name, { rpc, info })
+  }
+  return methods
+}
 
 /**
  * Python's `repr` of a default value, as Koji prints it in `argdesc`.

@@ -120,14 +120,7 @@ export const isTypedApi = (url: string): boolean => {
  * @since 0.1.0
  * @category combinators
  */
-export const methodsOf = (api: Api): ReadonlyMap<string, { readonly rpc: Rpc.AnyWithProps; readonly info: Method.MethodInfo }> => {
-  const methods = new Map<string, { readonly rpc: Rpc.AnyWithProps; readonly info: Method.MethodInfo }>()
-  for (const rpc of api.requests.values() as Iterable<Rpc.AnyWithProps>) {
-    const info = Method.infoOf(rpc)
-    if (info !== undefined) methods.set(info.name, { rpc, info })
-  }
-  return methods
-}
+export const methodsOf = (api: Api): ReadonlyMap<string, Method.Entry> => Method.methodsOf(api)
 
 /**
  * Koji's answer to a method it does not have.

@@ -21,7 +21,6 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { type Rpc, RpcClient, type RpcClientError, type RpcGroup, RpcMiddleware, RpcSerialization, RpcTest } from "@effect/rpc"
 import { Context, Effect, Either, Layer, Schema, type Scope } from "effect"
 import { KojiApi, KojiRpcs } from "../api/Api.js"
-import * as Method from "../api/Method.js"
 import { SessionMiddleware } from "../api/SessionMiddleware.js"
 import * as Errors from "../domain/Errors.js"
 import type { Hub } from "../hub/Hub.js"
@@ -195,7 +194,7 @@ const build = (rpcClient: any, holder: Holder): Client => {
       const make = (name: string) => (payload: any) => {
         const rpc = entries.get(name)
         if (rpc === undefined) throw new Error(`no such method: ${name}`)
-        return { methodName: Method.infoOf(rpc)?.name ?? name, payload: payload ?? {}, rpc }
+        return { methodName: name, payload: payload ?? {}, rpc }
       }
       if (entries.has(first)) return make(first)
       return new Proxy({}, { get: (_, second: string) => make(`${first}.${second}`) })

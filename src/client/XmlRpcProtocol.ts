@@ -18,11 +18,8 @@ import * as Arguments from "../xmlrpc/Arguments.js"
 import * as Codec from "../xmlrpc/Codec.js"
 import * as Value from "../xmlrpc/Value.js"
 
-const infos = new Map<string, Method.MethodInfo>()
-for (const rpc of KojiApi.requests.values()) {
-  const info = Method.infoOf(rpc as any)
-  if (info !== undefined) infos.set(rpc._tag, info)
-}
+// by Koji name, which is also the rpc tag
+const methods = Method.methodsOf(KojiApi)
 
 const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
@@ -50,14 +47,14 @@ const toWire = (tag: string, payload: unknown): { readonly methodName: string; r
     return {
       methodName: "multiCall",
       params: [calls.map((c) => {
-        const info = [...infos.values()].find((i) => i.name === c.methodName)
-        return { methodName: c.methodName, params: info === undefined ? [] : wireArguments(info, c.params ?? {}) }
+        const entry = methods.get(c.methodName)
+        return { methodName: c.methodName, params: entry === undefined ? [] : wireArguments(entry.info, c.params ?? {}) }
       })]
     }
   }
-  const info = infos.get(tag)
-  if (info === undefined) return { methodName: tag, params: [] }
-  return { methodName: info.name, params: wireArguments(info, (payload ?? {}) as Record<string, unknown>) }
+  const entry = methods.get(tag)
+  if (entry === undefined) return { methodName: tag, params: [] }
+  return { methodName: tag, params: wireArguments(entry.info, (payload ?? {}) as Record<string, unknown>) }
 }
 
 const encodeError = Schema.encodeSync(Errors.KojiError)

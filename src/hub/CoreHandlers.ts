@@ -17,10 +17,7 @@ import { GenericError } from "../domain/Errors.js"
  * @category combinators
  */
 export const listed = (): ReadonlyArray<Method.MethodInfo> =>
-  [...KojiApi.requests.values()].flatMap((rpc) => {
-    const info = Method.infoOf(rpc as any)
-    return info === undefined || info.hidden ? [] : [info]
-  })
+  [...Method.methodsOf(KojiApi).values()].flatMap(({ info }) => info.hidden ? [] : [info])
 
 /**
  * @since 0.1.0

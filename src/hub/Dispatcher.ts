@@ -26,10 +26,7 @@ import * as Versioned from "./Versioned.js"
  * @since 0.1.0
  * @category models
  */
-export interface Entry {
-  readonly rpc: Rpc.AnyWithProps
-  readonly info: Method.MethodInfo
-}
+export type Entry = Method.Entry
 
 /**
  * @since 0.1.0
@@ -101,11 +98,7 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
     const sessions = Context.get(context, Sessions)
     const config = Context.get(context, HubConfig)
 
-    const methods = new Map<string, Entry>()
-    for (const rpc of group.requests.values() as Iterable<Rpc.AnyWithProps>) {
-      const info = Method.infoOf(rpc)
-      if (info !== undefined) methods.set(info.name, { rpc, info })
-    }
+    const methods = Method.methodsOf(group)
 
     const handlerOf = (entry: Entry) => {
       const handler = context.unsafeMap.get(entry.rpc.key) as Rpc.Handler<string> | undefined

@@ -131,29 +131,52 @@ export const editHost = Handler.make("edit-host", {
     }
   }))
 
-const hostStateCommand = (name: "enable-host" | "disable-host", method: string, summary: string, why: string) =>
-  Handler.make(name, { category: "admin", summary, usage: `${name} [options] <hostname> [<hostname> ...]` }, {
-    comment: optionalText("comment", `Comment indicating why the host(s) are being ${why}`),
-    hosts: Args.text({ name: "hostname" }).pipe(Args.atLeast(1))
+// enable-/disable-host and -channel: check every name first (Koji changes nothing when one is unknown),
+// then apply the change to each
+const stateCommand = (spec: {
+  readonly name: string
+  readonly noun: "host" | "channel"
+  readonly summary: string
+  readonly why: string
+  readonly exists: (name: string) => Effect.Effect<boolean, any, any>
+  readonly apply: (name: string, comment: Option.Option<string>) => Effect.Effect<unknown, any, any>
+}) =>
+  Handler.make(spec.name, {
+    category: "admin",
+    summary: spec.summary,
+    usage: `${spec.name} [options] <${spec.noun}name> [<${spec.noun}name> ...]`
+  }, {
+    comment: optionalText("comment", `Comment indicating why the ${spec.noun}(s) are being ${spec.why}`),
+    names: Args.text({ name: `${spec.noun}name` }).pipe(Args.atLeast(1))
   }, (options) =>
     Effect.gen(function*() {
       const session = yield* Session
       yield* session.activate
       let missing = false
-      for (const host of options.hosts) {
-        if ((yield* getHost(host)) === null) {
-          yield* print(`No such host: ${host}`)
+      for (const name of options.names) {
+        if (!(yield* spec.exists(name))) {
+          yield* print(`No such ${spec.noun}: ${name}`)
           missing = true
         }
       }
       if (missing) return yield* error("No changes made. Please correct the command line.")
-      for (const host of options.hosts) {
-        yield* session.call(method, { hostname: host })
-        if (Option.isSome(options.comment)) {
-          yield* session.call("editHost", { hostInfo: host, comment: options.comment.value })
-        }
-      }
+      for (const name of options.names) yield* spec.apply(name, options.comment)
     }))
+
+const hostStateCommand = (name: "enable-host" | "disable-host", method: string, summary: string, why: string) =>
+  stateCommand({
+    name,
+    noun: "host",
+    summary,
+    why,
+    exists: (host) => Effect.map(getHost(host), (h) => h !== null),
+    apply: (host, comment) =>
+      Effect.gen(function*() {
+        const session = yield* Session
+        yield* session.call(method, { hostname: host })
+        if (Option.isSome(comment)) yield* session.call("editHost", { hostInfo: host, comment: comment.value })
+      })
+  })
 
 /**
  * `enable-host`.
@@ -406,25 +429,16 @@ export const editChannel = Handler.make("edit-channel", {
   }))
 
 const channelStateCommand = (name: "enable-channel" | "disable-channel", method: string, summary: string, why: string) =>
-  Handler.make(name, { category: "admin", summary, usage: `${name} [options] <channelname> [<channelname> ...]` }, {
-    comment: optionalText("comment", `Comment indicating why the channel(s) are being ${why}`),
-    channels: Args.text({ name: "channelname" }).pipe(Args.atLeast(1))
-  }, (options) =>
-    Effect.gen(function*() {
-      const session = yield* Session
-      yield* session.activate
-      let missing = false
-      for (const channel of options.channels) {
-        if ((yield* getChannel(channel)) === null) {
-          yield* print(`No such channel: ${channel}`)
-          missing = true
-        }
-      }
-      if (missing) return yield* error("No changes made. Please correct the command line.")
-      for (const channel of options.channels) {
-        yield* session.call(method, { channelname: channel, comment: Option.getOrNull(options.comment) })
-      }
-    }))
+  stateCommand({
+    name,
+    noun: "channel",
+    summary,
+    why,
+    exists: (channel) => Effect.map(getChannel(channel), (c) => c !== null),
+    apply: (channel, comment) =>
+      Effect.flatMap(Session, (session) =>
+        session.call(method, { channelname: channel, comment: Option.getOrNull(comment) }))
+  })
 
 /**
  * `enable-channel`.
