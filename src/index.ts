@@ -157,6 +157,26 @@ export * as HubConfig from "./hub/HubConfig.js"
 /**
  * @since 0.1.0
  */
+export * as Policy from "./hub/Policy.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as PolicyParser from "./hub/PolicyParser.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as PolicyTests from "./hub/PolicyTests.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as PolicyApi from "./api/Policy.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Daemon from "./hub/Daemon.js"
 
 /**

@@ -7,9 +7,13 @@ import { RpcGroup } from "@effect/rpc"
 import { AuthApi } from "./Auth.js"
 import { CoreApi } from "./Core.js"
 import { EventsApi } from "./Events.js"
+import { EventStreamApi, EventWatchApi } from "./EventStream.js"
 import { HostsApi } from "./Hosts.js"
+import { HostTasksApi } from "./HostTasks.js"
 import { multiCall } from "./Multicall.js"
+import { PolicyApi } from "./Policy.js"
 import { SessionMiddleware } from "./SessionMiddleware.js"
+import { TasksApi } from "./Tasks.js"
 import { UsersApi } from "./Users.js"
 
 /**
@@ -18,12 +22,23 @@ import { UsersApi } from "./Users.js"
  * @since 0.1.0
  * @category groups
  */
-export class KojiApi extends RpcGroup.make().merge(CoreApi, AuthApi, UsersApi, HostsApi, EventsApi) {}
+export class KojiApi extends RpcGroup.make().merge(
+  CoreApi,
+  AuthApi,
+  UsersApi,
+  HostsApi,
+  EventsApi,
+  PolicyApi,
+  TasksApi,
+  HostTasksApi,
+  EventStreamApi
+) {}
 
 /**
- * What the `/api` endpoint serves: the API plus `multiCall`, behind the session middleware.
+ * What the `/api` endpoint serves: the API plus `multiCall`, behind the session middleware,
+ * and the streams (`events.watch`), which need no session.
  *
  * @since 0.1.0
  * @category groups
  */
-export class KojiRpcs extends KojiApi.add(multiCall).middleware(SessionMiddleware) {}
+export class KojiRpcs extends KojiApi.add(multiCall).middleware(SessionMiddleware).merge(EventWatchApi) {}

@@ -43,8 +43,11 @@ export type Access = "anon" | "login" | "host" | { readonly perm: string }
  */
 export interface ParamInfo {
   readonly name: string
-  /** `positional` (may also be given by keyword), `rest` (Python `*args`), `keyword` (only by keyword: Python `**kw`). */
-  readonly kind: "positional" | "rest" | "keyword"
+  /**
+   * `positional` (may also be given by keyword), `rest` (Python `*args`), `keyword` (only by keyword: one of
+   * Python's `**kw`), `varkw` (every other keyword argument, as a record: Python's `**kw` itself).
+   */
+  readonly kind: "positional" | "rest" | "keyword" | "varkw"
   readonly hasDefault: boolean
   readonly default?: unknown
 }
@@ -120,6 +123,19 @@ export const rest = <S extends Schema.Schema.Any>(schema: S) =>
   mark(Schema.optionalWith(Schema.Array(schema), { default: () => [] }), "rest", [])
 
 /**
+ * Python's `**kw` itself: every keyword argument no other parameter takes, as a record.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const kwargs = () =>
+  mark(
+    Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { default: () => ({}) }),
+    "varkw",
+    {}
+  )
+
+/**
  * Define a hub method.
  *
  * @since 0.1.0
@@ -144,7 +160,8 @@ export const make = <
       ? { name: param, kind: "positional", hasDefault: false }
       : { name: param, kind: marked.kind, hasDefault: true, default: marked.default }
   })
-  const varkw = options.varkw ?? (params.some((p) => p.kind === "keyword") ? "kw" : undefined)
+  const varkw = options.varkw ?? params.find((p) => p.kind === "varkw")?.name
+    ?? (params.some((p) => p.kind === "keyword") ? "kw" : undefined)
   return Rpc.make(name, {
     payload: fields,
     success: (options.success ?? Schema.Null) as Success,
@@ -227,6 +244,7 @@ export const argdesc = (info: MethodInfo): string => {
       case "rest":
         return [`*${p.name}`]
       case "keyword":
+      case "varkw":
         return []
     }
   })

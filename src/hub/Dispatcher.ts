@@ -16,6 +16,7 @@ import { Context, Effect, type Either, Layer, Option, ParseResult, Schema } from
 import * as Errors from "../domain/Errors.js"
 import * as Method from "../api/Method.js"
 import * as Caller from "./Caller.js"
+import * as EventStream from "./EventStream.js"
 import { HubConfig } from "./HubConfig.js"
 import { type Credentials, Sessions } from "./Sessions.js"
 import * as Versioned from "./Versioned.js"
@@ -172,13 +173,18 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
             )
           })
         }
-        const run = Versioned.withFreshEvent(Effect.provideService(effect, Caller.CurrentCaller, caller))
-        if (session === undefined || credentials?.callnum === undefined) return yield* run
-        const callnum = credentials.callnum
+        // what the call publishes on the event stream is written when it commits
+        const run = Versioned.withFreshEvent(
+          EventStream.collect(Effect.provideService(effect, Caller.CurrentCaller, caller))
+        ).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+        // anonymous calls do not write: no transaction to open
+        if (session === undefined) return yield* Effect.catchTag(run, "SqlError", (e) => Effect.fail(toKojiError(e)))
+        const callnum = credentials?.callnum
         // one transaction for the call; its call number is kept only when the call wrote something,
         // so a read-only retry is always accepted (Koji's rule)
         return yield* sql.withTransaction(Effect.gen(function*() {
           const result = yield* run
+          if (callnum === undefined) return result
           const [wrote] = yield* sql<{ wrote: boolean }>`SELECT txid_current_if_assigned() IS NOT NULL AS wrote`
           if (wrote?.wrote) yield* sessions.recordCallnum(session.id, callnum)
           return result
@@ -187,7 +193,12 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
 
     const batch: Dispatcher["Type"]["batch"] = (calls) =>
       sql.withTransaction(
-        Effect.forEach(calls, (call) => sql.withTransaction(call).pipe(Effect.mapError(toKojiError), Effect.either))
+        Effect.forEach(calls, (call) =>
+          sql.withTransaction(EventStream.collect(call)).pipe(
+            Effect.provideService(SqlClient.SqlClient, sql),
+            Effect.mapError(toKojiError),
+            Effect.either
+          ))
       ).pipe(Effect.mapError(toKojiError))
 
     return Dispatcher.of({ methods, checkAccess, invoke, invokeEncoded, batch, request })

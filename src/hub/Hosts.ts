@@ -19,6 +19,7 @@ import { GenericError, ParameterError } from "../domain/Errors.js"
 import { Host } from "../domain/Host.js"
 import type { ChannelId, HostId, UserId } from "../domain/Ids.js"
 import { layer as usersLayer, pythonStr, Users, verifyInternalName, verifyUserName } from "./Users.js"
+import * as EventStream from "./EventStream.js"
 import * as Versioned from "./Versioned.js"
 
 /**
@@ -408,13 +409,19 @@ export const make = Effect.gen(function*() {
       const host = yield* find(hostname)
       if (host === undefined) return yield* new GenericError({ message: `host does not exist: ${pythonStr(hostname)}` })
       yield* Versioned.replace("host_config", { host_id: host.id }, { ...configOf(host), enabled }, actorId)
+      yield* withSql(EventStream.publish({ kind: "host.ready", host_id: host.id, data: { enabled } }))
     }))
 
   const update: Hosts["Type"]["update"] = (hostId, report) =>
     sql.withTransaction(Effect.gen(function*() {
-      yield* sql`
+      const [row] = yield* sql<{ was: boolean | null }>`
+        WITH old AS (SELECT ready FROM host WHERE id = ${hostId} FOR UPDATE)
         UPDATE host SET task_load = ${report.taskLoad}, ready = ${report.ready}, update_time = now()
-         WHERE id = ${hostId}`
+         WHERE id = ${hostId} RETURNING (SELECT ready FROM old) AS was`
+      if (row !== undefined && row.was !== report.ready) {
+        // the scheduler runs when a host becomes ready
+        yield* withSql(EventStream.publish({ kind: "host.ready", host_id: hostId, data: { ready: report.ready } }))
+      }
       if (report.data !== null && report.data !== undefined) {
         yield* sql`
           INSERT INTO scheduler_host_data (host_id, data) VALUES (${hostId}, ${JSON.stringify(report.data)}::jsonb)

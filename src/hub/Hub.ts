@@ -10,15 +10,24 @@ import { type SqlClient } from "@effect/sql"
 import { Layer } from "effect"
 import { KojiApi, type KojiRpcs } from "../api/Api.js"
 import { type SessionMiddleware } from "../api/SessionMiddleware.js"
+import type { Notifications } from "../db/Notifications.js"
+import type { ConfigurationError } from "../domain/Errors.js"
 import * as AuthHandlers from "./AuthHandlers.js"
 import * as CoreHandlers from "./CoreHandlers.js"
 import * as Dispatcher from "./Dispatcher.js"
 import * as EventsHandlers from "./EventsHandlers.js"
+import * as EventStream from "./EventStream.js"
+import * as EventStreamHandlers from "./EventStreamHandlers.js"
 import * as HostsHandlers from "./HostsHandlers.js"
 import { type HubConfig } from "./HubConfig.js"
 import * as MulticallHandler from "./MulticallHandler.js"
+import * as Policy from "./Policy.js"
+import * as PolicyHandlers from "./PolicyHandlers.js"
 import * as SessionMiddlewareLive from "./SessionMiddlewareLive.js"
 import * as Sessions from "./Sessions.js"
+import * as Scheduler from "./Scheduler.js"
+import * as Tasks from "./Tasks.js"
+import * as TasksHandlers from "./TasksHandlers.js"
 import * as UsersHandlers from "./UsersHandlers.js"
 
 /**
@@ -28,6 +37,9 @@ import * as UsersHandlers from "./UsersHandlers.js"
  * @category layers
  */
 export const layerHandlers = Layer.mergeAll(
+  PolicyHandlers.layer,
+  TasksHandlers.layer,
+  EventStreamHandlers.layer,
   CoreHandlers.layer,
   AuthHandlers.layer,
   UsersHandlers.layer,
@@ -43,6 +55,10 @@ export const layerHandlers = Layer.mergeAll(
  */
 export type Hub =
   | Dispatcher.Dispatcher
+  | Policy.Policy
+  | Tasks.Tasks
+  | Scheduler.Scheduler
+  | EventStream.EventStream
   | Sessions.Sessions
   | SessionMiddleware
   | Rpc.ToHandler<RpcGroupRpcs<typeof KojiRpcs>>
@@ -55,11 +71,14 @@ type RpcGroupRpcs<G> = G extends { readonly requests: ReadonlyMap<string, infer 
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<Hub, never, SqlClient.SqlClient | HubConfig> = Layer.mergeAll(
+export const layer: Layer.Layer<Hub, ConfigurationError, SqlClient.SqlClient | Notifications | HubConfig> = Layer.mergeAll(
   MulticallHandler.layer,
   SessionMiddlewareLive.layer
 ).pipe(
   Layer.provideMerge(Dispatcher.layer(KojiApi)),
   Layer.provideMerge(layerHandlers),
-  Layer.provideMerge(Sessions.layer)
+  Layer.provideMerge(Sessions.layer),
+  Layer.provideMerge(Layer.merge(Tasks.layer, Scheduler.layer)),
+  Layer.provideMerge(EventStream.layer),
+  Layer.provideMerge(Policy.layer)
 ) as any

@@ -68,8 +68,14 @@ export const toPayload = (
     if (i < args.length) payload[p.name] = args[i]
   })
   if (rest !== undefined) payload[rest.name] = args.slice(positional.length)
+  const varkw = info.params.find((p) => p.kind === "varkw")
   for (const [name, value] of Object.entries(kwargs)) {
-    const param = info.params.find((p) => p.name === name && p.kind !== "rest")
+    const param = info.params.find((p) => p.name === name && p.kind !== "rest" && p.kind !== "varkw")
+    if (param === undefined && varkw !== undefined) {
+      const extra = (payload[varkw.name] ??= {}) as Record<string, unknown>
+      extra[name] = value
+      continue
+    }
     if (param === undefined) return fail(`got an unexpected keyword argument '${name}'`)
     if (name in payload) return fail(`got multiple values for argument '${name}'`)
     payload[name] = value
@@ -97,6 +103,10 @@ export const fromPayload = (info: Method.MethodInfo, payload: Readonly<Record<st
   let gap = false
   for (const p of info.params) {
     const given = p.name in payload && payload[p.name] !== undefined
+    if (p.kind === "varkw") {
+      if (given) Object.assign(kwargs, payload[p.name])
+      continue
+    }
     if (p.kind === "rest") {
       if (given && !gap) args.push(...(payload[p.name] as ReadonlyArray<unknown>))
       continue

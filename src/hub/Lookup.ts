@@ -1,0 +1,206 @@
+/**
+ * Koji's generic lookups and value helpers shared by the tag, package and target
+ * areas: `name_or_id_clause` / `lookup_name` over the `(id, name)` tables,
+ * `parse_arches`, and Python's `json.dumps` text (how Koji stores JSON values such
+ * as tag extra).
+ *
+ * @since 0.1.0
+ */
+import { SqlClient, type SqlError, type Statement } from "@effect/sql"
+import { Effect } from "effect"
+import * as Method from "../api/Method.js"
+import { GenericError, ParameterError } from "../domain/Errors.js"
+import { pythonStr } from "./Users.js"
+
+/**
+ * How a caller names a row of an `(id, name)` table: an id, a name, or a map with `id` or `name`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type NameOrId = number | string | { readonly id?: number | null | undefined; readonly name?: string | null | undefined }
+
+/**
+ * The tables with `(id, name)` rows looked up by `lookupName`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type NamedTable = "tag" | "package" | "permissions" | "build_target" | "users" | "channels" | "groups"
+
+/**
+ * A resolved name-or-id: the column to compare and its value.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Key = { readonly id: number } | { readonly name: string }
+
+/**
+ * Koji's `name_or_id_clause`: an int is an id, a string a name, a map its `id`
+ * (else its `name`); anything else is `ParameterError: Invalid name or id value`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const nameOrId = (info: unknown): Effect.Effect<Key, ParameterError> =>
+  Effect.suspend((): Effect.Effect<Key, ParameterError> => {
+    let value: unknown = info
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      const dict = value as Record<string, unknown>
+      if ("id" in dict) {
+        if (typeof dict.id !== "number" || !Number.isInteger(dict.id)) {
+          return Effect.fail(new ParameterError({ message: `Invalid name or id value: ${pythonStr(info)}` }))
+        }
+        value = dict.id
+      } else if ("name" in dict) value = dict.name
+    }
+    if (typeof value === "number" && Number.isInteger(value)) return Effect.succeed({ id: value })
+    if (typeof value === "string") return Effect.succeed({ name: value })
+    return Effect.fail(new ParameterError({ message: `Invalid name or id value: ${pythonStr(info)}` }))
+  })
+
+/**
+ * The WHERE fragment of a resolved key on `table` (`tag.id = 3`, `tag.name = 'x'`).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const keyClause = (sql: SqlClient.SqlClient, table: string, key: Key): Statement.Fragment =>
+  "id" in key ? sql`${sql(`${table}.id`)} = ${key.id}` : sql`${sql(`${table}.name`)} = ${key.name}`
+
+/**
+ * Koji's `lookup_name(table, info, strict, create)`: `{id, name}`, `undefined` when
+ * unknown; `strict` fails with `No such entry in table T: X`; `create` inserts a
+ * missing name (a string only: `Name must be a string`).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const lookupName = (
+  table: NamedTable,
+  info: unknown,
+  options: { readonly strict?: boolean | undefined; readonly create?: boolean | undefined } = {}
+): Effect.Effect<
+  { readonly id: number; readonly name: string } | undefined,
+  GenericError | ParameterError | SqlError.SqlError,
+  SqlClient.SqlClient
+> =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const key = yield* nameOrId(info)
+    const rows = yield* sql<{ id: number; name: string }>`
+      SELECT id, name FROM ${sql(table)} WHERE ${keyClause(sql, table, key)}`
+    if (rows[0] !== undefined) return rows[0]
+    if (options.strict) return yield* new GenericError({ message: `No such entry in table ${table}: ${pythonStr(info)}` })
+    if (options.create) {
+      if (typeof info !== "string") return yield* new GenericError({ message: "Name must be a string" })
+      const [row] = yield* sql<{ id: number; name: string }>`
+        INSERT INTO ${sql(table)} (name) VALUES (${info}) RETURNING id, name`
+      return row
+    }
+    return undefined
+  })
+
+/**
+ * Koji's `parse_arches(arches, strict=True, allow_none=True)`: a space-separated
+ * string or a list, each arch `[a-zA-Z0-9_-]`, answered space-separated (`None` -> `""`).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const normalizeArches = (
+  arches: string | ReadonlyArray<string> | null | undefined
+): Effect.Effect<string, GenericError> =>
+  Effect.suspend(() => {
+    const list = arches === null || arches === undefined
+      ? []
+      : typeof arches === "string"
+      ? arches.split(/\s+/).filter((a) => a.length > 0)
+      : arches
+    return list.every((a) => /^[a-zA-Z0-9_-]*$/.test(a))
+      ? Effect.succeed(list.join(" "))
+      : Effect.fail(new GenericError({ message: "Architecture can be only [a-zA-Z0-9_-]" }))
+  })
+
+const escapeJsonString = (s: string): string => {
+  let out = "\""
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    const ch = s[i]!
+    if (ch === "\"") out += "\\\""
+    else if (ch === "\\") out += "\\\\"
+    else if (ch === "\n") out += "\\n"
+    else if (ch === "\r") out += "\\r"
+    else if (ch === "\t") out += "\\t"
+    else if (ch === "\b") out += "\\b"
+    else if (ch === "\f") out += "\\f"
+    else if (c < 0x20 || c > 0x7e) out += `\\u${c.toString(16).padStart(4, "0")}`
+    else out += ch
+  }
+  return out + "\""
+}
+
+/**
+ * Python's `json.dumps(value)` (`", "` and `": "` separators, ASCII only): the text
+ * Koji stores for JSON columns such as `tag_extra.value`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const pythonJson = (value: unknown): string => {
+  if (value === null || value === undefined) return "null"
+  if (value === true) return "true"
+  if (value === false) return "false"
+  if (typeof value === "number") {
+    if (Number.isNaN(value)) return "NaN"
+    if (!Number.isFinite(value)) return value > 0 ? "Infinity" : "-Infinity"
+    return String(value)
+  }
+  if (typeof value === "string") return escapeJsonString(value)
+  if (Array.isArray(value)) return `[${value.map(pythonJson).join(", ")}]`
+  if (typeof value === "object") {
+    return `{${
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => `${escapeJsonString(k)}: ${pythonJson(v)}`)
+        .join(", ")
+    }}`
+  }
+  return escapeJsonString(String(value))
+}
+
+/**
+ * Deep equality of JSON values (Python's `==` on decoded JSON).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const jsonEqual = (a: unknown, b: unknown): boolean => {
+  if (a === b) return true
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false
+  if (Array.isArray(a) !== Array.isArray(b)) return false
+  if (Array.isArray(a)) {
+    const bb = b as ReadonlyArray<unknown>
+    return a.length === bb.length && a.every((x, i) => jsonEqual(x, bb[i]))
+  }
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  return ka.length === kb.length &&
+    ka.every((k) => Object.hasOwn(b, k) && jsonEqual((a as any)[k], (b as any)[k]))
+}
+
+/**
+ * Python's `repr` of a value, as Koji's `%r` prints it.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const pythonRepr = (value: unknown): string => Method.pythonRepr(value)
+
+/**
+ * Koji's glob (`*`, `?`) as an SQL `ILIKE` pattern (`_` and `\` escaped), as `listTags(pattern=...)` does.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const globToLike = (pattern: string): string =>
+  pattern.replace(/\\/g, "\\\\").replace(/_/g, "\\_").replace(/\?/g, "_").replace(/\*/g, "%")
