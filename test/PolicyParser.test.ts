@@ -119,7 +119,7 @@ describe("PolicyParser: the language", () => {
 
   it("allActions and references list what a rule set uses", () => {
     const rs = parse("policy other :: allow\nall :: {\n  true :: deny x\n  policy third && true :: use foo\n}")
-    expect(Parser.allActions(rs).sort()).toEqual(["allow", "deny", "use"])
+    expect([...Parser.allActions(rs)].sort()).toEqual(["allow", "deny", "use"])
     expect(Parser.references(rs)).toEqual([
       { policy: "other", line: 1, column: 1 },
       { policy: "third", line: 4, column: 3 }

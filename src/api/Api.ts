@@ -11,8 +11,11 @@ import { EventStreamApi, EventWatchApi } from "./EventStream.js"
 import { HostsApi } from "./Hosts.js"
 import { HostTasksApi } from "./HostTasks.js"
 import { multiCall } from "./Multicall.js"
+import { PackagesApi } from "./Packages.js"
 import { PolicyApi } from "./Policy.js"
 import { SessionMiddleware } from "./SessionMiddleware.js"
+import { TagsApi } from "./Tags.js"
+import { TargetsApi } from "./Targets.js"
 import { TasksApi } from "./Tasks.js"
 import { UsersApi } from "./Users.js"
 
@@ -31,7 +34,10 @@ export class KojiApi extends RpcGroup.make().merge(
   PolicyApi,
   TasksApi,
   HostTasksApi,
-  EventStreamApi
+  EventStreamApi,
+  TagsApi,
+  PackagesApi,
+  TargetsApi
 ) {}
 
 /**

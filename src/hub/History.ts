@@ -17,6 +17,7 @@ import { Context, Effect, Layer } from "effect"
 import * as Method from "../api/Method.js"
 import type { QueryOpts, UserInfo } from "../api/Users.js"
 import { GenericError, ParameterError } from "../domain/Errors.js"
+import * as TagsHistory from "./TagsHistory.js"
 import { layer as usersLayer, pythonStr, Users } from "./Users.js"
 
 /**
@@ -158,7 +159,7 @@ export const hostChannels: TableDescription = {
  * @since 0.1.0
  * @category tables
  */
-export const descriptions: ReadonlyArray<TableDescription> = [userPerms, userGroups, hostConfig, hostChannels]
+export const descriptions: ReadonlyArray<TableDescription> = [userPerms, userGroups, hostConfig, hostChannels, ...TagsHistory.tables]
 
 /**
  * What `queryHistory` was asked.

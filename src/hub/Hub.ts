@@ -21,10 +21,13 @@ import * as EventStreamHandlers from "./EventStreamHandlers.js"
 import * as HostsHandlers from "./HostsHandlers.js"
 import { type HubConfig } from "./HubConfig.js"
 import * as MulticallHandler from "./MulticallHandler.js"
+import * as PackagesHandlers from "./PackagesHandlers.js"
 import * as Policy from "./Policy.js"
 import * as PolicyHandlers from "./PolicyHandlers.js"
 import * as SessionMiddlewareLive from "./SessionMiddlewareLive.js"
 import * as Sessions from "./Sessions.js"
+import * as TagsHandlers from "./TagsHandlers.js"
+import * as TargetsHandlers from "./TargetsHandlers.js"
 import * as Scheduler from "./Scheduler.js"
 import * as Tasks from "./Tasks.js"
 import * as TasksHandlers from "./TasksHandlers.js"
@@ -44,7 +47,10 @@ export const layerHandlers = Layer.mergeAll(
   AuthHandlers.layer,
   UsersHandlers.layer,
   HostsHandlers.layer,
-  EventsHandlers.layer
+  EventsHandlers.layer,
+  TagsHandlers.layer,
+  PackagesHandlers.layer,
+  TargetsHandlers.layer
 )
 
 /**

@@ -38,6 +38,8 @@ export interface HubConfigShape {
   readonly offlineMessage: string | undefined
   /** Koji's `MaxRequestLength` (bytes). */
   readonly maxRequestLength: number
+  /** Koji's `EnableMaven`: tags may have Maven support (`maven_support`, `maven_include_all`). */
+  readonly enableMaven?: boolean | undefined
   /** Hub policies (Koji's `[policy]` section): name -> rule text; Koji's defaults fill the names not given. */
   readonly policy: Readonly<Record<string, string>>
   /** A hub.conf-style file whose `[policy]` section is read too (`KOJI_POLICY_FILE`); `policy` entries win. */
@@ -109,6 +111,7 @@ export const defaults: HubConfigShape = {
   serverOffline: false,
   offlineMessage: undefined,
   maxRequestLength: 4194304,
+  enableMaven: false,
   policy: {},
   policyFile: undefined,
   missingPolicyOk: true,
@@ -188,6 +191,7 @@ export const config: Config.Config<HubConfigShape> = Config.all({
     Config.withDefault(undefined)
   ),
   maxRequestLength: Config.integer("KOJI_MAX_REQUEST_LENGTH").pipe(Config.withDefault(defaults.maxRequestLength)),
+  enableMaven: Config.boolean("KOJI_ENABLE_MAVEN").pipe(Config.withDefault(false)),
   policy: policies,
   policyFile: Config.string("KOJI_POLICY_FILE").pipe(
     Config.map((s): string | undefined => s),

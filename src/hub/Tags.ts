@@ -181,7 +181,7 @@ export const make = Effect.gen(function*() {
   const withSql = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     Effect.provideService(effect, SqlClient.SqlClient, sql) as Effect.Effect<A, E, Exclude<R, SqlClient.SqlClient>>
   const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>) => withSql(sql.withTransaction(effect))
-  const enableMaven = (config as { readonly enableMaven?: boolean | undefined }).enableMaven === true
+  const enableMaven = config.enableMaven === true
 
   const configColumns = sql`
     tag.id, tag.name, tag_config.perm_id, permissions.name AS perm, tag_config.arches, tag_config.locked,

@@ -1,0 +1,128 @@
+/**
+ * Handlers of the Tagging area (the logic lives in the `Tagging` service; a move
+ * is a `tagBuild` task made through the `Tasks` service).
+ *
+ * @since 0.1.0
+ */
+import { SqlClient } from "@effect/sql"
+import { Effect, Layer } from "effect"
+import type { TagInfo } from "../api/Tagging.js"
+import { TaggingApi } from "../api/Tagging.js"
+import { GenericError } from "../domain/Errors.js"
+import type { EventId, TaskId } from "../domain/Ids.js"
+import * as Caller from "./Caller.js"
+import * as Handlers from "./Handlers.js"
+import { layer as taggingLayer, Tagging } from "./Tagging.js"
+import { layer as tasksLayer, Tasks } from "./Tasks.js"
+
+/**
+ * Koji's priority of `tagBuild` tasks.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const tagBuildPriority = 10
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = Handlers.toLayer(TaggingApi, Effect.gen(function*() {
+  const tagging = yield* Tagging
+  const tasks = yield* Tasks
+  const sql = yield* SqlClient.SqlClient
+  const actor = Effect.map(Caller.session, (s) => s.userId)
+
+  // Koji's get_tag_id(tag, strict=True) for a name; an id is taken as it is
+  const tagId = (tag: TagInfo) =>
+    typeof tag === "number"
+      ? Effect.succeed(tag)
+      : Effect.flatMap(sql<{ id: number }>`SELECT id FROM tag WHERE name = ${tag}`, (rows) =>
+        rows[0] === undefined
+          ? Effect.fail(new GenericError({ message: `No such entry in table tag: ${tag}` }))
+          : Effect.succeed(rows[0].id))
+
+  return {
+    tagBuildBypass: ({ build, force, tag }) =>
+      Effect.flatMap(actor, (userId) => Effect.as(tagging.tagBypass(tag, build, { userId, force: force === true }), null)),
+    untagBuild: ({ build, force, strict, tag }) =>
+      Effect.flatMap(actor, (userId) =>
+        Effect.as(tagging.untag(tag, build, { userId, force: force === true, strict: strict !== false }), null)),
+    untagBuildBypass: ({ build, force, strict, tag }) =>
+      Effect.flatMap(actor, (userId) =>
+        Effect.as(tagging.untag(tag, build, { userId, force: force === true, strict: strict !== false }), null)),
+    massTag: ({ builds, tag }) => Effect.flatMap(actor, (userId) => Effect.as(tagging.massTag(tag, builds, userId), null)),
+    moveBuild: ({ build, force, tag1, tag2 }) =>
+      Effect.gen(function*() {
+        const userId = yield* actor
+        const forced = force === true
+        const checked = yield* tagging.checkRequest(tag2, build, { userId, force: forced, fromtag: tag1 })
+        const id = yield* tasks.make({
+          method: "tagBuild",
+          arglist: [checked.tagId, checked.buildId, forced, checked.fromtagId],
+          priority: tagBuildPriority
+        }, userId)
+        return id as TaskId
+      }),
+    listTagged: (p) =>
+      Effect.gen(function*() {
+        const tag = p.strict === false ? yield* tagging.findTag(p.tag, p.event) : yield* tagging.requireTag(p.tag, p.event)
+        if (tag === undefined) return []
+        const builds = yield* tagging.readTaggedBuilds(tag.id, {
+          event: p.event,
+          inherit: p.inherit,
+          latest: p.latest,
+          package: p.package,
+          owner: p.owner,
+          type: p.type,
+          extra: p.extra,
+          draft: p.draft
+        })
+        if (!p.prefix) return builds
+        const prefix = p.prefix.toLowerCase()
+        return builds.filter((b) => b.package_name.toLowerCase().startsWith(prefix))
+      }),
+    getLatestBuilds: (p) =>
+      Effect.flatMap(tagId(p.tag), (id) =>
+        tagging.readTaggedBuilds(id, {
+          event: p.event,
+          inherit: true,
+          latest: true,
+          package: p.package,
+          type: p.type,
+          draft: p.draft
+        })),
+    listTaggedRPMS: (p) =>
+      Effect.gen(function*() {
+        const tag = p.strict === false ? yield* tagging.findTag(p.tag, p.event) : yield* tagging.requireTag(p.tag, p.event)
+        if (tag === undefined) return [] as const
+        return yield* tagging.readTaggedRpms(tag.id, {
+          event: p.event,
+          inherit: p.inherit,
+          latest: p.latest,
+          package: p.package,
+          arch: p.arch,
+          rpmsigs: p.rpmsigs,
+          owner: p.owner,
+          type: p.type,
+          rpmExtra: p.extra,
+          draft: p.draft
+        })
+      }),
+    getLatestRPMS: (p) =>
+      Effect.flatMap(tagId(p.tag), (id) =>
+        tagging.readTaggedRpms(id, {
+          event: p.event,
+          inherit: true,
+          latest: true,
+          package: p.package,
+          arch: p.arch,
+          rpmsigs: p.rpmsigs,
+          type: p.type,
+          draft: p.draft
+        })),
+    tagLastChangeEvent: ({ before, inherit, tag }) =>
+      Effect.map(tagging.lastChangeEvent(tag, before, inherit !== false), (event) => event as EventId | null),
+    tagChangedSinceEvent: ({ event, taglist }) => tagging.changedSinceEvent(event, taglist)
+  }
+})).pipe(Layer.provide(Layer.mergeAll(taggingLayer, tasksLayer)))
