@@ -172,6 +172,11 @@ export * as PolicyTests from "./hub/PolicyTests.js"
 /**
  * @since 0.1.0
  */
+export * as PolicyLookups from "./hub/PolicyLookups.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as PolicyApi from "./api/Policy.js"
 
 /**

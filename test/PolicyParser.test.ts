@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
-import { Effect, Either, Layer } from "effect"
+import { ConfigProvider, Effect, Either, Layer } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -349,6 +349,28 @@ describe("Policy service: settings, defaults, sub-policies", () => {
       const missing = yield* Effect.flip(service({ policyFile: Path.join(dir, "none.conf") }))
       expect(missing.message).toMatch(/^cannot read policy file /)
       Fs.rmSync(dir, { recursive: true })
+    }))
+
+  it.effect("settings from the environment: KOJI_POLICY_<NAME>, KOJI_POLICY_FILE, MissingPolicyOk, VerbosePolicy", () =>
+    Effect.gen(function*() {
+      const fromMap = yield* HubConfig.config.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([
+        ["KOJI_POLICY_TAG", "has_perm admin :: allow\\nall :: deny"],
+        ["KOJI_POLICY_FILE", "/etc/koji-hub/hub.conf"],
+        ["KOJI_MISSING_POLICY_OK", "false"],
+        ["KOJI_VERBOSE_POLICY", "true"]
+      ]))))
+      expect(fromMap.policy).toEqual({ tag: "has_perm admin :: allow\nall :: deny" })
+      expect(fromMap.policyFile).toBe("/etc/koji-hub/hub.conf")
+      expect(fromMap.missingPolicyOk).toBe(false)
+      expect(fromMap.verbosePolicy).toBe(true)
+      // any KOJI_POLICY_<NAME> of the process names a policy (sub-policies have free names)
+      process.env.KOJI_POLICY_MY_SUB_POLICY = "all :: yes"
+      const fromEnv = yield* HubConfig.config.pipe(
+        Effect.withConfigProvider(ConfigProvider.fromEnv()),
+        Effect.ensuring(Effect.sync(() => delete process.env.KOJI_POLICY_MY_SUB_POLICY))
+      )
+      expect(fromEnv.policy.my_sub_policy).toBe("all :: yes")
+      expect(fromEnv.missingPolicyOk).toBe(true)
     }))
 
   it.effect("a bad rule in the settings fails the layer with its origin, line and column", () =>

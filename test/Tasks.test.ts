@@ -82,7 +82,7 @@ describe("Tasks", () => {
               const { client: host, id: hostId } = yield* Builders.builder(`flow-host-${t}`, { channels: [channel] })
               const id = yield* admin.makeTask({ method: "fork", arglist: [2], channel })
               yield* assignedTo(id, hostId)
-              const mine: any = yield* host.host.getTasks()
+              const mine: any = yield* host.host.getTasks({})
               expect(mine.map((x: any) => x.id)).toContain(id)
               const opened: any = yield* host.host.openTask({ task_id: id })
               expect(opened).toMatchObject({ id, state: TaskState.OPEN, host_id: hostId })
@@ -90,7 +90,7 @@ describe("Tasks", () => {
               expect(yield* host.host.openTask({ task_id: id })).toBeNull()
               yield* host.host.setTaskWeight({ task_id: id, weight: 0.5 })
 
-              const kids = []
+              const kids: Array<number> = []
               for (const label of ["a", "b", "c"]) {
                 kids.push(yield* host.host.subtask({ method: "sleep", arglist: [0], parent: id, label }))
               }
@@ -104,7 +104,7 @@ describe("Tasks", () => {
               ])
               yield* host.host.taskSetWait({ parent: id, tasks: null })
               expect(yield* host.host.taskWait({ parent: id })).toEqual([[], kids])
-              const hostTasks: any = yield* host.host.getHostTasks()
+              const hostTasks: any = yield* host.host.getHostTasks({})
               expect(hostTasks.find((x: any) => x.id === id)).toMatchObject({ waiting: true, weight: 0.5, alert: false })
 
               // the children run (on the same host) and close
@@ -113,7 +113,7 @@ describe("Tasks", () => {
                 expect(yield* host.host.openTask({ task_id: kid })).not.toBeNull()
                 yield* host.host.closeTask({ task_id: kid, response: yield* response({ n: i }) })
                 if (i === 0) {
-                  const alert: any = yield* host.host.getHostTasks()
+                  const alert: any = yield* host.host.getHostTasks({})
                   expect(alert.find((x: any) => x.id === id)?.alert).toBe(true)
                 }
               }
@@ -198,7 +198,7 @@ describe("Tasks", () => {
               const id = yield* admin.makeTask({ method: "sleep", arglist: [5], channel: `rights-${t}` })
               const cancel = yield* Effect.flip(carol.cancelTask({ task_id: id }))
               expect(cancel).toMatchObject({ _tag: "ActionNotAllowed", message: "Cannot cancel task, not owner" })
-              const hostCall = yield* Effect.flip(carol.host.getTasks())
+              const hostCall = yield* Effect.flip(carol.host.getTasks({}))
               expect(Errors.isA(hostCall, "AuthError")).toBe(true)
               const prio = yield* Effect.flip(carol.setTaskPriority({ task_id: id, priority: 1 }))
               expect(prio).toMatchObject({ _tag: "ActionNotAllowed" })
@@ -217,8 +217,8 @@ describe("Tasks", () => {
                 const admin = yield* TestHub.admin
                 const anon = yield* TestHub.client
                 yield* admin.addChannel({ channel_name: `events-${t}` })
-                const start = yield* anon.events.lastId()
-                const ids = []
+                const start = yield* anon.events.lastId({})
+                const ids: Array<number> = []
                 for (let i = 0; i < 3; i++) {
                   ids.push(yield* admin.makeTask({ method: "sleep", arglist: [i], channel: `events-${t}` }))
                 }
@@ -232,7 +232,7 @@ describe("Tasks", () => {
                   ids.slice(1)
                 )
                 // a failed call publishes nothing
-                const before = yield* anon.events.lastId()
+                const before = yield* anon.events.lastId({})
                 yield* Effect.flip(admin.makeTask({ method: "sleep", arglist: [1], channel: "no-such-channel" }))
                 const none: any = yield* anon.events.list({ after: before, filter: { task: ids[0]! } })
                 expect(none.events).toEqual([])

@@ -5,6 +5,7 @@
  */
 import { RpcGroup } from "@effect/rpc"
 import { AuthApi } from "./Auth.js"
+import { BuildsApi } from "./Builds.js"
 import { CoreApi } from "./Core.js"
 import { EventsApi } from "./Events.js"
 import { EventStreamApi, EventWatchApi } from "./EventStream.js"
@@ -13,7 +14,9 @@ import { HostTasksApi } from "./HostTasks.js"
 import { multiCall } from "./Multicall.js"
 import { PackagesApi } from "./Packages.js"
 import { PolicyApi } from "./Policy.js"
+import { RpmsApi } from "./Rpms.js"
 import { SessionMiddleware } from "./SessionMiddleware.js"
+import { TaggingApi } from "./Tagging.js"
 import { TagsApi } from "./Tags.js"
 import { TargetsApi } from "./Targets.js"
 import { TasksApi } from "./Tasks.js"
@@ -37,7 +40,10 @@ export class KojiApi extends RpcGroup.make().merge(
   EventStreamApi,
   TagsApi,
   PackagesApi,
-  TargetsApi
+  TargetsApi,
+  BuildsApi,
+  RpmsApi,
+  TaggingApi
 ) {}
 
 /**

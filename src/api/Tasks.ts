@@ -249,12 +249,15 @@ export const assignTask = Method.make("assignTask", {
 export const TaskRun = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 
 /**
- * Koji's QueryView clauses: `[[field, op, value], ...]`.
+ * Koji's QueryView clauses: `[[field, op, value], ...]`, or `[field, value]` (op `=`, or `IN` for a list).
  *
  * @since 0.1.0
  * @category models
  */
-export const Clauses = Schema.Array(Schema.Tuple(Schema.String, Schema.String, Schema.Unknown))
+export const Clauses = Schema.Array(Schema.Union(
+  Schema.Tuple(Schema.String, Schema.String, Schema.Unknown),
+  Schema.Tuple(Schema.String, Schema.Unknown)
+))
 
 /**
  * @since 0.1.0

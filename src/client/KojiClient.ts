@@ -18,9 +18,19 @@
  */
 import { FetchHttpClient, Headers, type HttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
-import { type Rpc, RpcClient, type RpcClientError, type RpcGroup, RpcMiddleware, RpcSerialization, RpcTest } from "@effect/rpc"
-import { Context, Effect, Either, Layer, Schema, type Scope } from "effect"
+import {
+  type Rpc,
+  RpcClient,
+  type RpcClientError,
+  type RpcGroup,
+  RpcMiddleware,
+  RpcSchema,
+  RpcSerialization,
+  RpcTest
+} from "@effect/rpc"
+import { Chunk, Context, Effect, Either, Layer, Option, Schema, type Scope, Stream } from "effect"
 import { KojiApi, KojiRpcs } from "../api/Api.js"
+import type { EventFilter, StreamEvent } from "../api/EventStream.js"
 import { SessionMiddleware } from "../api/SessionMiddleware.js"
 import * as Errors from "../domain/Errors.js"
 import type { Hub } from "../hub/Hub.js"
@@ -92,6 +102,16 @@ export type Client = RpcClient.RpcClient<ApiRpcs, RpcClientError.RpcClientError>
   ) => Effect.Effect<Results<Calls, Strict>, Errors.AnyFault | RpcClientError.RpcClientError>
   /** The current session, if logged in. */
   readonly session: Effect.Effect<SessionState | undefined>
+  /** Use another session from now on (a subsession made with `subsession()`, say); undefined logs out locally. */
+  readonly useSession: (session: SessionState | undefined) => Effect.Effect<void>
+  /**
+   * The hub's event stream after `after` (null: from now), filtered: the typed
+   * `events.watch` stream, or over XML-RPC a chain of `events.list` long-polls.
+   */
+  readonly watch: (options?: {
+    readonly after?: number | null | undefined
+    readonly filter?: EventFilter | null | undefined
+  }) => Stream.Stream<StreamEvent, Errors.AnyFault | RpcClientError.RpcClientError>
 }
 
 /**
@@ -141,7 +161,7 @@ const sessionHeaders = RpcMiddleware.layerClient(
 
 const isWrapped = (name: string) => name !== "login" && name !== "sslLogin"
 
-const build = (rpcClient: any, holder: Holder): Client => {
+const build = (rpcClient: any, holder: Holder, streams: boolean): Client => {
   const entries = new Map<string, Rpc.AnyWithProps>()
   for (const rpc of KojiApi.requests.values()) entries.set(rpc._tag, rpc as any)
 
@@ -158,9 +178,11 @@ const build = (rpcClient: any, holder: Holder): Client => {
     const out: Record<string, unknown> = {}
     for (const [key, value] of Object.entries(target)) {
       const name = `${prefix}${key}`
-      out[key] = typeof value === "function"
-        ? (payload: any, options?: any) => withRenewal(name, () => (value as any)(payload, options))
-        : wrap(value, `${name}.`)
+      out[key] = typeof value !== "function"
+        ? wrap(value, `${name}.`)
+        : streamRpcs.has(name)
+        ? value
+        : (payload: any, options?: any) => withRenewal(name, () => (value as any)(payload, options))
     }
     return out
   }
@@ -244,15 +266,41 @@ const build = (rpcClient: any, holder: Holder): Client => {
       return values
     })
   client.session = Effect.sync(() => holder.session)
+  client.useSession = (session: SessionState | undefined) =>
+    Effect.sync(() => {
+      holder.session = session
+      holder.renew = undefined
+    })
+  client.watch = (options?: { readonly after?: number | null; readonly filter?: EventFilter | null }) => {
+    const filter = options?.filter ?? null
+    if (streams) return rpcClient.events.watch({ after: options?.after ?? null, filter })
+    // long-polls: each call waits up to 30 s for what comes after the last id seen
+    const start: Effect.Effect<number, any> = options?.after != null
+      ? Effect.succeed(options.after)
+      : client.events.lastId({})
+    return Stream.unwrap(Effect.map(start, (first) =>
+      Stream.paginateChunkEffect(first, (after: number) =>
+        Effect.map(
+          client.events.list({ after, filter, limit: 1000, wait: 30 }),
+          (page: any) => [Chunk.unsafeFromArray(page.events), Option.some(page.last)] as const
+        ))))
+  }
   return client as Client
 }
 
-const makeWith = <E, R>(rpcClient: Effect.Effect<unknown, E, R>) =>
+// the streaming rpcs (`events.watch`): returned as they are, not wrapped in renewal
+const streamRpcs: ReadonlySet<string> = new Set(
+  [...(KojiRpcs.requests.values() as Iterable<Rpc.AnyWithProps>)]
+    .filter((rpc) => RpcSchema.isStreamSchema(rpc.successSchema))
+    .map((rpc) => rpc._tag)
+)
+
+const makeWith = <E, R>(rpcClient: Effect.Effect<unknown, E, R>, streams: boolean) =>
   Effect.gen(function*() {
     const holder = makeHolder()
     const headers = yield* Layer.build(sessionHeaders.pipe(Layer.provide(Layer.succeed(HolderTag, holder))))
     const client = yield* Effect.provide(rpcClient, headers)
-    return build(client, holder)
+    return build(client, holder, streams)
   })
 
 /**
@@ -279,7 +327,11 @@ export interface HttpOptions {
  * @category constructors
  */
 export const makeHttp = (options: HttpOptions): Effect.Effect<Client, never, Scope.Scope> =>
-  makeOver(options, RpcClient.layerProtocolHttp({ url: options.url }).pipe(Layer.provide(RpcSerialization.layerNdjson)))
+  makeOver(
+    options,
+    RpcClient.layerProtocolHttp({ url: options.url }).pipe(Layer.provide(RpcSerialization.layerNdjson)),
+    true
+  )
 
 /**
  * A new client over Koji's XML-RPC (`https://koji.example.org/kojihub`): a stock
@@ -290,7 +342,7 @@ export const makeHttp = (options: HttpOptions): Effect.Effect<Client, never, Sco
  * @category constructors
  */
 export const makeXmlRpc = (options: HttpOptions): Effect.Effect<Client, never, Scope.Scope> =>
-  makeOver(options, XmlRpcProtocol.layerProtocol({ url: options.url }))
+  makeOver(options, XmlRpcProtocol.layerProtocol({ url: options.url }), false)
 
 /**
  * A new client for a hub URL: a koji-ts `/api` URL uses the typed protocol, any
@@ -313,11 +365,12 @@ const httpClientLayer = (options: HttpOptions): Layer.Layer<HttpClient.HttpClien
 
 const makeOver = (
   options: HttpOptions,
-  protocol: Layer.Layer<RpcClient.Protocol, never, HttpClient.HttpClient>
+  protocol: Layer.Layer<RpcClient.Protocol, never, HttpClient.HttpClient>,
+  streams: boolean
 ): Effect.Effect<Client, never, Scope.Scope> =>
   Effect.gen(function*() {
     const context = yield* Layer.build(protocol.pipe(Layer.provide(httpClientLayer(options))))
-    return yield* Effect.provide(makeWith(RpcClient.make(KojiRpcs)), context)
+    return yield* Effect.provide(makeWith(RpcClient.make(KojiRpcs), streams), context)
   }) as any
 
 /**
@@ -326,7 +379,7 @@ const makeOver = (
  * @since 0.1.0
  * @category constructors
  */
-export const makeInProcess: Effect.Effect<Client, never, Hub | Scope.Scope> = makeWith(RpcTest.makeClient(KojiRpcs)) as any
+export const makeInProcess: Effect.Effect<Client, never, Hub | Scope.Scope> = makeWith(RpcTest.makeClient(KojiRpcs), true) as any
 
 /**
  * @since 0.1.0

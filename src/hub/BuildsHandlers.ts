@@ -15,7 +15,7 @@ import * as Caller from "./Caller.js"
 import * as Handlers from "./Handlers.js"
 import { layer as rpmsLayer, Rpms } from "./Rpms.js"
 import { search } from "./Search.js"
-import { layer as tasksLayer, Tasks } from "./Tasks.js"
+import { Tasks } from "./Tasks.js"
 
 /**
  * The Builds area.
@@ -86,7 +86,7 @@ export const layerBuilds = Handlers.toLayer(BuildsApi, Effect.gen(function*() {
     search: ({ matchType, queryOpts, terms, type }) =>
       Effect.provideService(search(terms, type, matchType, queryOpts), SqlClient.SqlClient, sql)
   }
-})).pipe(Layer.provide(Layer.mergeAll(buildsLayer, tasksLayer)))
+})).pipe(Layer.provide(buildsLayer))
 
 /**
  * The RPMs area.

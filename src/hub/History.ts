@@ -154,12 +154,34 @@ export const hostChannels: TableDescription = {
 }
 
 /**
+ * `tag_listing`: builds tagged into tags, with the build's N-V-R, epoch and state as Koji adds them.
+ *
+ * @since 0.1.0
+ * @category tables
+ */
+export const tagListing: TableDescription = {
+  table: "tag_listing",
+  key: ["build_id", "tag_id"],
+  data: [],
+  joins: [
+    { on: "tag_id", table: "tag", fields: { "tag.name": "name" } },
+    {
+      on: "build_id",
+      table: "build",
+      fields: { version: "version", release: "release", epoch: "epoch", "build.state": "state" }
+    },
+    { on: "build.pkg_id", table: "package", fields: { name: "name" } }
+  ],
+  filters: { tag: ["tag_id"], build: ["build_id"], package: ["build.pkg_id"] }
+}
+
+/**
  * Every table `queryHistory` knows (all of them when the caller names none, in name order).
  *
  * @since 0.1.0
  * @category tables
  */
-export const descriptions: ReadonlyArray<TableDescription> = [userPerms, userGroups, hostConfig, hostChannels, ...TagsHistory.tables]
+export const descriptions: ReadonlyArray<TableDescription> = [userPerms, userGroups, hostConfig, hostChannels, tagListing, ...TagsHistory.tables]
 
 /**
  * What `queryHistory` was asked.

@@ -13,6 +13,7 @@ import { type SessionMiddleware } from "../api/SessionMiddleware.js"
 import type { Notifications } from "../db/Notifications.js"
 import type { ConfigurationError } from "../domain/Errors.js"
 import * as AuthHandlers from "./AuthHandlers.js"
+import * as BuildsHandlers from "./BuildsHandlers.js"
 import * as CoreHandlers from "./CoreHandlers.js"
 import * as Dispatcher from "./Dispatcher.js"
 import * as EventsHandlers from "./EventsHandlers.js"
@@ -26,6 +27,7 @@ import * as Policy from "./Policy.js"
 import * as PolicyHandlers from "./PolicyHandlers.js"
 import * as SessionMiddlewareLive from "./SessionMiddlewareLive.js"
 import * as Sessions from "./Sessions.js"
+import * as TaggingHandlers from "./TaggingHandlers.js"
 import * as TagsHandlers from "./TagsHandlers.js"
 import * as TargetsHandlers from "./TargetsHandlers.js"
 import * as Scheduler from "./Scheduler.js"
@@ -50,7 +52,9 @@ export const layerHandlers = Layer.mergeAll(
   EventsHandlers.layer,
   TagsHandlers.layer,
   PackagesHandlers.layer,
-  TargetsHandlers.layer
+  TargetsHandlers.layer,
+  BuildsHandlers.layer,
+  TaggingHandlers.layer
 )
 
 /**

@@ -213,7 +213,8 @@ export const walk = (
       } else if (link.maxdepth === null) {
         nextdepth = maxdepth === null ? null : maxdepth - 1
       } else {
-        nextdepth = (maxdepth === null ? link.maxdepth : Math.min(link.maxdepth, maxdepth)) - 1
+        // as Koji: the link's own limit is passed on as is when nothing limits the walk yet
+        nextdepth = maxdepth === null ? link.maxdepth : Math.min(link.maxdepth, maxdepth) - 1
       }
       if (link.noconfig) noconfig = true
       const filter = link.pkg_filter ? [...pfilter, link.pkg_filter] : [...pfilter]

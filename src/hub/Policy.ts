@@ -312,45 +312,34 @@ export const make = (options: Options = {}): Effect.Effect<
     const library: Parser.TestLibrary = { ...PolicyTests.builtins, ...options.tests }
     const rulesets = yield* parseAll(yield* sources(config), library)
 
-    const environment = Effect.map(Effect.serviceOption(CurrentCaller), (caller): Parser.TestEnv => {
+    type Base = Omit<Parser.TestEnv, "policy" | "running" | "applyPolicy">
+    // what every evaluation shares: the database, the caller, one memo
+    const environment = Effect.map(Effect.serviceOption(CurrentCaller), (caller): Base => {
       const memos = new Map<string, unknown>()
-      const env: Parser.TestEnv = {
+      return {
         sql,
         sessionUserId: caller._tag === "Some" ? caller.value.session?.userId : undefined,
-        policy: "",
-        running: new Set(),
-        memo: (key, lookup) =>
+        memo: <A>(key: string, lookup: Effect.Effect<A, PolicyFailure>) =>
           memos.has(key)
-            ? Effect.succeed(memos.get(key) as any)
-            : Effect.tap(lookup, (value) => Effect.sync(() => memos.set(key, value))),
-        applyPolicy: () => Effect.die("unreachable")
+            ? Effect.succeed(memos.get(key) as A)
+            : Effect.tap(lookup, (value) => Effect.sync(() => memos.set(key, value)))
       }
-      return env
     })
 
-    const within = (env: Parser.TestEnv, name: string, running: ReadonlySet<object>): Parser.TestEnv => {
-      const inner: Parser.TestEnv = {
-        ...env,
-        policy: name,
-        running,
-        applyPolicy: (sub, data, guard) => {
-          const ruleset = rulesets.get(sub)
-          if (ruleset === undefined) return Effect.fail(new GenericError({ message: `no such policy: ${sub}` }))
-          return Effect.map(
-            Parser.apply(ruleset, data, within(env, sub, new Set([...running, guard]))),
-            (m) => m?.action
-          )
-        }
+    // the environment of policy `name`, with the `policy NAME` tests running further up
+    const within = (base: Base, name: string, running: ReadonlySet<object>): Parser.TestEnv => ({
+      ...base,
+      policy: name,
+      running,
+      applyPolicy: (sub, data, guard) => {
+        const ruleset = rulesets.get(sub)
+        if (ruleset === undefined) return Effect.fail(new GenericError({ message: `no such policy: ${sub}` }))
+        return Effect.map(Parser.apply(ruleset, data, within(base, sub, new Set([...running, guard]))), (m) => m?.action)
       }
-      return inner
-    }
+    })
 
     const run = (name: string, data: PolicyData) =>
-      Effect.flatMap(environment, (env) => {
-        const ruleset = rulesets.get(name)!
-        const scoped = within(env, name, new Set())
-        return Effect.map(Parser.apply(ruleset, data, scoped), (match) => ({ match, env: scoped }))
-      })
+      Effect.flatMap(environment, (base) => Parser.apply(rulesets.get(name)!, data, within(base, name, new Set())))
 
     const check = (name: string, data: PolicyData, options?: { readonly default?: string | undefined }) =>
       Effect.gen(function*() {
@@ -364,7 +353,7 @@ export const make = (options: Options = {}): Effect.Effect<
             exists: false
           } satisfies Verdict
         }
-        const { match } = yield* run(name, data)
+        const match = yield* run(name, data)
         if (match === undefined) {
           return {
             result: options?.default ?? "deny",
@@ -400,7 +389,7 @@ export const make = (options: Options = {}): Effect.Effect<
           yield* Effect.logError(`Invalid action in policy ${name}, rule: ${verdict.rule}`)
         }
         if (options?.force === true) {
-          const env = yield* environment
+          const env = within(yield* environment, name, new Set())
           const user = yield* policyUser(data, env)
           if (user !== undefined && (yield* perms(user.id, env)).includes("admin")) {
             yield* Effect.logInfo(`Policy ${name} overriden by force: ${user.name}${reason ? `: ${reason}` : ""}`)
@@ -415,7 +404,7 @@ export const make = (options: Options = {}): Effect.Effect<
 
     const apply = (name: string, data: PolicyData) =>
       rulesets.has(name)
-        ? Effect.map(run(name, data), ({ match }): Applied => ({
+        ? Effect.map(run(name, data), (match): Applied => ({
           action: match?.action,
           rule: Parser.formatRule(match),
           line: match === undefined ? undefined : match.path[match.path.length - 1]!.line

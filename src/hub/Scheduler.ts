@@ -79,32 +79,67 @@ interface HostState {
 const binOf = (channelId: number, arch: string) => `${channelId}:${arch}`
 
 /**
- * Order FREE tasks (already sorted by effective priority, then age) fairly between
- * owners within each priority: the k-th task of an owner comes in round k
- * (weighted: round k / share).
+ * An owner's share of the slots: 1 (round-robin), its `ownerWeights` entry (weighted).
  *
  * @since 0.1.0
  * @category combinators
  */
-export const fairOrder = <T extends { readonly owner_name: string; readonly effective: number }>(
+export const shareOf = (owner: string, settings: Pick<SchedulerSettings, "fairShare" | "ownerWeights">): number =>
+  settings.fairShare === "weighted" ? settings.ownerWeights[owner] ?? 1 : 1
+
+/**
+ * Order FREE tasks (already sorted by effective priority, then age) fairly between
+ * owners within each priority (stride scheduling): each owner has a virtual time
+ * (`vtime`, carried over from earlier passes: what it was given lately) that grows
+ * by 1/share with each task it gets; the owner with the lowest goes next, ties to
+ * the owner whose next task is oldest. `fifo` keeps Koji's order.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const fairOrder = <T extends { readonly owner: number; readonly owner_name: string; readonly effective: number }>(
   tasks: ReadonlyArray<T>,
-  settings: Pick<SchedulerSettings, "fairShare" | "ownerWeights">
+  settings: Pick<SchedulerSettings, "fairShare" | "ownerWeights">,
+  vtime: ReadonlyMap<number, number> = new Map()
 ): ReadonlyArray<T> => {
   if (settings.fairShare === "fifo") return tasks
+  const clock = new Map<number, number>()
   const out: Array<T> = []
   let start = 0
   while (start < tasks.length) {
     let end = start
     while (end < tasks.length && tasks[end]!.effective === tasks[start]!.effective) end++
-    const seen = new Map<string, number>()
-    const keyed = tasks.slice(start, end).map((task, index) => {
-      const k = seen.get(task.owner_name) ?? 0
-      seen.set(task.owner_name, k + 1)
-      const share = settings.fairShare === "weighted" ? settings.ownerWeights[task.owner_name] ?? 1 : 1
-      return { task, round: share > 0 ? k / share : Number.MAX_SAFE_INTEGER, index }
-    })
-    keyed.sort((a, b) => a.round - b.round || a.index - b.index)
-    for (const k of keyed) out.push(k.task)
+    // each owner's tasks of this priority, oldest first (owners in the order of their oldest task)
+    const queues = new Map<number, { share: number; list: Array<T>; next: number }>()
+    for (let i = start; i < end; i++) {
+      const task = tasks[i]!
+      let queue = queues.get(task.owner)
+      if (queue === undefined) {
+        const share = shareOf(task.owner_name, settings)
+        queue = { share, list: [], next: 0 }
+        queues.set(task.owner, queue)
+        if (!clock.has(task.owner)) clock.set(task.owner, share > 0 ? vtime.get(task.owner) ?? 0 : Infinity)
+      }
+      queue.list.push(task)
+    }
+    const index = new Map(tasks.slice(start, end).map((t, i) => [t, i]))
+    for (let n = start; n < end; n++) {
+      let best: number | undefined
+      for (const [owner, queue] of queues) {
+        if (queue.next >= queue.list.length) continue
+        if (best === undefined) {
+          best = owner
+          continue
+        }
+        const a = clock.get(owner)!
+        const b = clock.get(best)!
+        const older = index.get(queue.list[queue.next]!)! < index.get(queues.get(best)!.list[queues.get(best)!.next]!)!
+        if (a < b || (a === b && older)) best = owner
+      }
+      const queue = queues.get(best!)!
+      out.push(queue.list[queue.next++]!)
+      clock.set(best!, clock.get(best!)! + 1 / queue.share)
+    }
     start = end
   }
   return out
@@ -214,7 +249,8 @@ export const make = Effect.gen(function*() {
         name: row.name,
         ready: row.ready,
         capacity: Number(row.capacity),
-        maxjobs: typeof data?.maxjobs === "number" ? data.maxjobs : s.maxJobs,
+        // Koji: `hostdata.get('maxjobs') or MaxJobs` (0 or missing: the hub's)
+        maxjobs: typeof data?.maxjobs === "number" && data.maxjobs > 0 ? data.maxjobs : s.maxJobs,
         bins,
         load: Number(l?.load ?? 0),
         ntasks: l?.n ?? 0,
@@ -223,11 +259,15 @@ export const make = Effect.gen(function*() {
     })
   })
 
-  const loadFree = (limit: number) =>
+  // the most urgent FREE tasks of the bins some host could take work in now: tasks no host can take
+  // (an arch nobody builds, full hosts) must not fill the batch and starve the others
+  const loadFree = (limit: number, bins: ReadonlyArray<{ channel_id: number; arch: string }>) =>
     sql<FreeTask>`
       SELECT t.id, t.owner, u.name AS owner_name, t.channel_id, t.arch, t.priority, t.weight,
              date_part('epoch', now() - t.create_time) AS age
         FROM task t JOIN users u ON u.id = t.owner
+        JOIN jsonb_to_recordset(${json(bins)}::jsonb) AS b(channel_id int, arch text)
+          ON b.channel_id = t.channel_id AND b.arch = t.arch
        WHERE t.state = ${TaskState.FREE}
        ORDER BY ${
       s.priorityAging > 0
@@ -242,11 +282,52 @@ export const make = Effect.gen(function*() {
   const fits = (host: HostState, weight: number) =>
     host.ntasks < host.maxjobs && host.capacity - host.load > Math.max(0, weight - s.capacityOvercommit)
 
+  // fair share: the owners' virtual times, kept between passes (and hubs) in scheduler_sys_data
+  const loadVtime = Effect.map(
+    sql<{ data: unknown }>`SELECT data FROM scheduler_sys_data WHERE name = 'fair_share'`,
+    ([row]) => {
+      const data = (typeof row?.data === "string" ? JSON.parse(row.data) : row?.data ?? {}) as Record<string, number>
+      return new Map(Object.entries(data).map(([owner, v]) => [Number(owner), Number(v)]))
+    }
+  )
+  // what the owners of this batch were given, relative to the least served of them (owners
+  // with no FREE task are forgotten: they come back level with the least served, no credit)
+  const saveVtime = (
+    free: ReadonlyArray<FreeTask>,
+    assignments: ReadonlyArray<{ id: number }>,
+    vtime: ReadonlyMap<number, number>
+  ) => {
+    const ownerOf = new Map(free.map((t) => [t.id, t]))
+    const next = new Map<number, number>()
+    for (const t of free) {
+      if (shareOf(t.owner_name, s) > 0) next.set(t.owner, vtime.get(t.owner) ?? 0)
+    }
+    for (const a of assignments) {
+      const t = ownerOf.get(a.id)!
+      if (next.has(t.owner)) next.set(t.owner, next.get(t.owner)! + 1 / shareOf(t.owner_name, s))
+    }
+    const floor = Math.min(...next.values())
+    const data: Record<string, number> = {}
+    for (const [owner, v] of next) data[owner] = v - floor
+    return sql`
+      INSERT INTO scheduler_sys_data (name, data) VALUES ('fair_share', ${JSON.stringify(data)}::jsonb)
+      ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data`
+  }
+
   // Koji's do_schedule, over one batch of FREE tasks
   const schedule = Effect.gen(function*() {
-    const free = yield* loadFree(s.batchSize)
-    if (free.length === 0) return { assigned: 0, more: false }
     const hosts = yield* loadHosts
+    const open = new Map<string, { channel_id: number; arch: string }>()
+    for (const host of hosts) {
+      if (!host.ready || !fits(host, 0)) continue
+      for (const bin of host.bins) {
+        const at = bin.indexOf(":")
+        open.set(bin, { channel_id: Number(bin.slice(0, at)), arch: bin.slice(at + 1) })
+      }
+    }
+    if (open.size === 0) return { assigned: 0, more: false }
+    const free = yield* loadFree(s.batchSize, [...open.values()])
+    if (free.length === 0) return { assigned: 0, more: false }
     const refusals = yield* sql<{ task_id: number; host_id: number }>`
       SELECT task_id, host_id FROM scheduler_task_refusals WHERE task_id IN ${sql.in(free.map((t) => t.id))}`
     const refused = new Set(refusals.map((r) => `${r.task_id}:${r.host_id}`))
@@ -259,7 +340,8 @@ export const make = Effect.gen(function*() {
         byBin.set(bin, list)
       }
     }
-    const ordered = fairOrder(free.map((t) => ({ ...t, effective: effective(t) })), s)
+    const vtime = s.fairShare === "fifo" ? new Map<number, number>() : yield* loadVtime
+    const ordered = fairOrder(free.map((t) => ({ ...t, effective: effective(t) })), s, vtime)
     const candidates = new Map<number, Array<HostState>>()
     for (const task of ordered) {
       const list = (byBin.get(binOf(task.channel_id, task.arch)) ?? []).filter((h) =>
@@ -283,6 +365,7 @@ export const make = Effect.gen(function*() {
       assignments.push({ id: task.id, host: host.id })
     }
     if (assignments.length === 0) return { assigned: 0, more: false }
+    if (s.fairShare !== "fifo") yield* saveVtime(free, assignments, vtime)
     const done = yield* sql<{ id: number; host_id: number; parent: number | null; method: string; owner: number; channel_id: number; arch: string; priority: number; label: string | null }>`
       UPDATE task SET state = ${TaskState.ASSIGNED}, host_id = v.host
         FROM jsonb_to_recordset(${json(assignments)}::jsonb) AS v(id int, host int)
@@ -318,6 +401,7 @@ export const make = Effect.gen(function*() {
         UPDATE host SET ready = FALSE
          WHERE ready IS TRUE AND (update_time IS NULL OR update_time < now() - ${seconds(s.readyTimeout)})
         RETURNING id`
+      yield* log(stale.map((h) => ({ task_id: null, host_id: h.id, msg: "Marking host not ready" })))
       yield* provide(EventStream.publish(
         ...stale.map((h) => ({ kind: "host.ready", host_id: h.id, data: { ready: false, reason: "not checking in" } }))
       ))
@@ -416,6 +500,9 @@ export const make = Effect.gen(function*() {
   yield* trigger.pipe(Effect.repeat(Schedule.spaced(`${s.runInterval} seconds`)), Effect.forkScoped)
   yield* wake.take.pipe(
     Effect.zipRight(run(false)),
+    // another pass (another hub's, or scheduler.doRun) held the lock: it may have read the FREE
+    // tasks before the work that woke us committed, so look again shortly
+    Effect.flatMap((report) => report.skipped ? Effect.zipRight(Effect.sleep("50 millis"), trigger) : Effect.void),
     Effect.catchAllCause((cause) => Effect.logWarning("scheduler pass failed", cause)),
     Effect.forever,
     Effect.forkScoped

@@ -25,6 +25,10 @@ const taskFields = {
 interface View {
   readonly table: string
   readonly fields: Readonly<Record<string, string>>
+  /** Koji's `default_fields`: what a query without `fields` answers. */
+  readonly defaults: ReadonlyArray<string>
+  /** Fields that need no join of task or host (what `*` means). */
+  readonly own: ReadonlyArray<string>
   readonly order: string
 }
 
@@ -32,6 +36,8 @@ const views = {
   runs: {
     table: "scheduler_task_runs",
     order: "scheduler_task_runs.id",
+    defaults: ["id", "task_id", "host_id", "active", "create_ts"],
+    own: ["id", "task_id", "host_id", "active", "create_ts"],
     fields: {
       id: "scheduler_task_runs.id",
       task_id: "scheduler_task_runs.task_id",
@@ -46,6 +52,8 @@ const views = {
   refusals: {
     table: "scheduler_task_refusals",
     order: "scheduler_task_refusals.id",
+    defaults: ["id", "task_id", "host_id", "by_host", "soft", "msg", "ts"],
+    own: ["id", "task_id", "host_id", "by_host", "soft", "msg", "ts"],
     fields: {
       id: "scheduler_task_refusals.id",
       task_id: "scheduler_task_refusals.task_id",
@@ -60,6 +68,8 @@ const views = {
   messages: {
     table: "scheduler_log_messages",
     order: "scheduler_log_messages.id",
+    defaults: ["id", "task_id", "host_id", "msg", "msg_ts"],
+    own: ["id", "task_id", "host_id", "msg_ts", "msg"],
     fields: {
       id: "scheduler_log_messages.id",
       task_id: "scheduler_log_messages.task_id",
@@ -73,7 +83,9 @@ const views = {
 
 const operators = new Set(["=", "!=", "<", ">", "<=", ">=", "IN", "NOT IN", "IS", "IS NOT"])
 
-type Clause = readonly [string, string, unknown]
+type Clause = readonly [string, string, unknown] | readonly [string, unknown]
+
+const invalidField = (field: string) => new ParameterError({ message: `Invalid field for query ${field}` })
 
 /**
  * The views on a database.
@@ -89,23 +101,35 @@ export const make = (sql: SqlClient.SqlClient) => {
     opts: QueryOpts | null
   ) =>
     Effect.gen(function*() {
-      const names = fields ?? Object.keys(view.fields)
-      for (const name of names) {
-        if (!Object.hasOwn(view.fields, name)) return yield* new ParameterError({ message: `Invalid field: ${name}` })
+      // Koji: no fields -> the view's defaults; `*` -> those needing no join; `**` -> all
+      const names: Array<string> = []
+      for (const name of fields !== null && fields.length > 0 ? fields : view.defaults) {
+        const expanded = name === "*" ? view.own : name === "**" ? Object.keys(view.fields) : [name]
+        for (const n of expanded) {
+          if (!Object.hasOwn(view.fields, n)) return yield* invalidField(n)
+          if (!names.includes(n)) names.push(n)
+        }
       }
       const where: Array<Statement.Fragment> = []
-      for (const [field, rawOp, value] of clauses ?? []) {
+      for (const clause of clauses ?? []) {
+        // [field, value]: `=`, or `IN` for a list (Koji's implicit operator)
+        const [field, rawOp, value] = clause.length === 2
+          ? [clause[0], Array.isArray(clause[1]) ? "IN" : "=", clause[1]] as const
+          : clause
+        if (typeof rawOp !== "string") return yield* new ParameterError({ message: `Invalid operator: ${rawOp}` })
         const op = rawOp.toUpperCase()
-        if (!Object.hasOwn(view.fields, field)) return yield* new ParameterError({ message: `Invalid field: ${field}` })
-        if (!operators.has(op)) return yield* new ParameterError({ message: `Invalid operator: ${rawOp}` })
+        if (!Object.hasOwn(view.fields, field)) return yield* invalidField(field)
+        if (!operators.has(op)) return yield* new ParameterError({ message: `Invalid operator: ${op}` })
         const column = sql.literal(view.fields[field as keyof typeof view.fields]!)
         if (op === "IN" || op === "NOT IN") {
           const list = Array.isArray(value) ? value : [value]
           const inList = list.length === 0 ? sql`FALSE` : sql`${column} IN ${sql.in(list as Array<any>)}`
           where.push(op === "IN" ? inList : sql`NOT (${inList})`)
         } else if (op === "IS" || op === "IS NOT") {
-          if (value !== null) return yield* new ParameterError({ message: `${op} takes only None` })
-          where.push(sql`${column} ${sql.literal(op)} NULL`)
+          if (value !== null && typeof value !== "boolean") {
+            return yield* new ParameterError({ message: `${op} takes only None, True or False` })
+          }
+          where.push(sql`${column} ${sql.literal(op)} ${sql.literal(value === null ? "NULL" : value ? "TRUE" : "FALSE")}`)
         } else {
           where.push(sql`${column} ${sql.literal(op)} ${value as any}`)
         }

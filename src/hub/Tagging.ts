@@ -30,7 +30,7 @@ import * as Method from "../api/Method.js"
 import type { Latest, TagInfo } from "../api/Tagging.js"
 import type { Build, TaggedBuild } from "../domain/Build.js"
 import { BuildState } from "../domain/Enums.js"
-import { ActionNotAllowed, GenericError, TagError } from "../domain/Errors.js"
+import { ActionNotAllowed, GenericError, type ParameterError, TagError } from "../domain/Errors.js"
 import type { BuildId, BuildrootId, RpmId } from "../domain/Ids.js"
 import { TaggedRpm } from "../domain/Rpm.js"
 import {
@@ -43,8 +43,11 @@ import {
   toTaggedBuild
 } from "./Builds.js"
 import * as EventStream from "./EventStream.js"
+import type { HubConfig } from "./HubConfig.js"
 import * as Inheritance from "./Inheritance.js"
+import { layer as packagesLayer, type PackageEntry, Packages, readPackageList } from "./Packages.js"
 import { Policy } from "./Policy.js"
+import { layer as tagsLayer } from "./Tags.js"
 import { layer as usersLayer, Users } from "./Users.js"
 import * as Versioned from "./Versioned.js"
 
@@ -95,21 +98,7 @@ export interface RpmReadOptions extends ReadOptions {
   readonly rpmExtra?: boolean | null | undefined
 }
 
-/**
- * The entry of a package in a tag's package list, read through inheritance.
- *
- * @since 0.1.0
- * @category models
- */
-export interface PackageEntry {
-  readonly package_id: number
-  readonly package_name: string
-  /** The tag whose entry won (the tag itself or an ancestor). */
-  readonly tag_id: number
-  readonly blocked: boolean
-}
-
-type Failure = GenericError | SqlError.SqlError
+type Failure = GenericError | ParameterError | SqlError.SqlError
 
 /**
  * @since 0.1.0
@@ -122,12 +111,12 @@ export class Tagging extends Context.Tag("koji/hub/Tagging")<Tagging, {
   readonly requireTag: (info: TagInfo, event?: number | null) => Effect.Effect<TagRef, Failure>
   /** Koji's `assert_tag_access`: locked tags and tag permissions (an admin may force). */
   readonly assertAccess: (tag: TagRef, userId: number, force: boolean) => Effect.Effect<void, ActionNotAllowed | Failure>
-  /** A package's entry in a tag's package list (with inheritance), now or as of `event`. */
+  /** A package's entry in a tag's package list (Koji's `readPackageList` with inheritance), now or as of `event`. */
   readonly packageEntry: (
     tagId: number,
     packageId: number,
     event?: number | null
-  ) => Effect.Effect<PackageEntry | undefined, SqlError.SqlError>
+  ) => Effect.Effect<PackageEntry | undefined, Failure>
   /** Koji's `_direct_tag_build`: no access or policy check. */
   readonly directTag: (tag: TagRef, build: Build, userId: number, force: boolean) => Effect.Effect<void, TagError | Failure>
   /** Koji's `_direct_untag_build`: no access or policy check; `strict` refuses a build not in the tag. */
@@ -238,6 +227,7 @@ export const make = Effect.gen(function*() {
   const users = yield* Users
   const builds = yield* Builds
   const policy = yield* Policy
+  const packages = yield* Packages
   const withSql = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, SqlClient.SqlClient, sql)
   const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>) => withSql(sql.withTransaction(effect))
 
@@ -298,14 +288,10 @@ export const make = Effect.gen(function*() {
      ORDER BY tp.package_id, c.ord`
 
   const packageEntry: Tagging["Type"]["packageEntry"] = (tagId, packageId, event) =>
-    Effect.gen(function*() {
-      const chain = yield* chainOf(tagId, event)
-      const rows = yield* sql<PackageEntry>`
-        WITH chain AS (${chain.tags}), chain_filter AS (${chain.filters}),
-        listed AS (${listedPackages(chain, event)})
-        SELECT * FROM listed WHERE package_id = ${packageId}`
-      return rows[0]
-    })
+    Effect.map(
+      withSql(readPackageList({ tagId, pkgId: packageId, event, inherit: true, withOwners: false })),
+      (entries) => entries.get(packageId)
+    )
 
   // the tagged builds kept, with their place in Koji's order: (build_id, tag_id, create_event, ord)
   const selected = (tagId: number, options: ReadOptions) =>
@@ -515,24 +501,9 @@ export const make = Effect.gen(function*() {
       yield* forceListPackage(tag, build.package_id, userId)
     })
 
-  // Koji's pkglist_add(tag, pkg, force=True, block=False): listed, unblocked, owned by the actor
-  // unless it already has an owner
+  // Koji's pkglist_add(tag, pkg, force=True, block=False), as the actor
   const forceListPackage = (tag: TagRef, packageId: number, userId: number) =>
-    Effect.gen(function*() {
-      const [own] = yield* sql<{ blocked: boolean; extra_arches: string | null }>`
-        SELECT blocked, extra_arches FROM tag_packages
-         WHERE tag_id = ${tag.id} AND package_id = ${packageId} AND active IS TRUE`
-      const [owner] = yield* sql<{ owner: number }>`
-        SELECT owner FROM tag_package_owners
-         WHERE tag_id = ${tag.id} AND package_id = ${packageId} AND active IS TRUE`
-      yield* Versioned.replace("tag_packages", { tag_id: tag.id, package_id: packageId }, {
-        blocked: false,
-        extra_arches: own?.extra_arches ?? null
-      }, userId)
-      if (owner === undefined) {
-        yield* Versioned.insert("tag_package_owners", { tag_id: tag.id, package_id: packageId, owner: userId }, userId)
-      }
-    }).pipe(withSql)
+    packages.add(tag.id, packageId, { force: true, block: false }, userId)
 
   const checkRequest: Tagging["Type"]["checkRequest"] = (tagInfo, buildInfo, options) =>
     transaction(Effect.gen(function*() {
@@ -669,16 +640,16 @@ export const make = Effect.gen(function*() {
 export const layerWithoutDependencies: Layer.Layer<
   Tagging,
   never,
-  SqlClient.SqlClient | Users | Builds | Policy
+  SqlClient.SqlClient | Users | Builds | Packages | Policy
 > = Layer.effect(Tagging, make)
 
 /**
- * The service with `Users` and `Builds` (needs `Policy`).
+ * The service with `Users`, `Builds` and `Packages` (needs `Policy` and the hub's settings).
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<Tagging, never, SqlClient.SqlClient | Policy> = layerWithoutDependencies.pipe(
-  Layer.provide(buildsLayerWithoutUsers),
-  Layer.provide(usersLayer)
+export const layer: Layer.Layer<Tagging, never, SqlClient.SqlClient | Policy | HubConfig> = layerWithoutDependencies.pipe(
+  Layer.provide(Layer.mergeAll(buildsLayerWithoutUsers, packagesLayer)),
+  Layer.provide(Layer.merge(usersLayer, tagsLayer))
 )

@@ -1,6 +1,6 @@
 /**
  * Handlers of the Tagging area (the logic lives in the `Tagging` service; a move
- * is a `tagBuild` task made through the `Tasks` service).
+ * is a `tagBuild` task made through the hub's `Tasks` service).
  *
  * @since 0.1.0
  */
@@ -13,7 +13,7 @@ import type { EventId, TaskId } from "../domain/Ids.js"
 import * as Caller from "./Caller.js"
 import * as Handlers from "./Handlers.js"
 import { layer as taggingLayer, Tagging } from "./Tagging.js"
-import { layer as tasksLayer, Tasks } from "./Tasks.js"
+import { Tasks } from "./Tasks.js"
 
 /**
  * Koji's priority of `tagBuild` tasks.
@@ -125,4 +125,4 @@ export const layer = Handlers.toLayer(TaggingApi, Effect.gen(function*() {
       Effect.map(tagging.lastChangeEvent(tag, before, inherit !== false), (event) => event as EventId | null),
     tagChangedSinceEvent: ({ event, taglist }) => tagging.changedSinceEvent(event, taglist)
   }
-})).pipe(Layer.provide(Layer.mergeAll(taggingLayer, tasksLayer)))
+})).pipe(Layer.provide(taggingLayer))

@@ -21,7 +21,7 @@ import {
   TagPackageListEntry
 } from "../api/Tags.js"
 import type { QueryOpts } from "../api/Users.js"
-import { GenericError, ParameterError } from "../domain/Errors.js"
+import { GenericError, type ParameterError } from "../domain/Errors.js"
 import type { EventId, PermissionId, TagId } from "../domain/Ids.js"
 import { Tag, TagListEntry } from "../domain/Tag.js"
 import { HubConfig } from "./HubConfig.js"

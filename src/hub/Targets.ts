@@ -8,7 +8,7 @@
 import { SqlClient, type SqlError, type Statement } from "@effect/sql"
 import { Context, Effect, Layer } from "effect"
 import type { QueryOpts } from "../api/Users.js"
-import { GenericError, ParameterError } from "../domain/Errors.js"
+import { GenericError, type ParameterError } from "../domain/Errors.js"
 import type { TagId, TargetId } from "../domain/Ids.js"
 import { Target } from "../domain/Target.js"
 import * as Lookup from "./Lookup.js"

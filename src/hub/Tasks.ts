@@ -22,6 +22,7 @@ import { Task, TaskListEntry } from "../domain/Task.js"
 import { fromEpoch } from "../domain/Timestamp.js"
 import * as EventStream from "./EventStream.js"
 import { HubConfig } from "./HubConfig.js"
+import { Policy } from "./Policy.js"
 import { Hosts, layer as hostsLayer, parseArches } from "./Hosts.js"
 import * as QueryOpts_ from "./QueryOpts.js"
 import * as TaskRequest from "./TaskRequest.js"
@@ -65,37 +66,6 @@ export interface MakeOptions {
   readonly priority?: number | null | undefined
   /** Assign to this host at once (id or name). */
   readonly assign?: HostInfo | null | undefined
-}
-
-/**
- * What the channel and priority policies decide for a new task (Koji's `channel`
- * and `priority` policies). The Policy service plugs in here; the default is
- * Koji's default policy: the requested channel, else the parent's, else `default`.
- *
- * @since 0.1.0
- * @category models
- */
-export interface TaskPlacement {
-  readonly channel: (data: Readonly<Record<string, unknown>>) => Effect.Effect<string, GenericError>
-  readonly priority: (data: Readonly<Record<string, unknown>>) => Effect.Effect<string, GenericError>
-}
-
-/**
- * @since 0.1.0
- * @category tags
- */
-export class Placement extends Context.Tag("koji/hub/Tasks/Placement")<Placement, TaskPlacement>() {}
-
-/**
- * Koji's default channel and priority policies.
- *
- * @since 0.1.0
- * @category constants
- */
-export const defaultPlacement: TaskPlacement = {
-  channel: (data) =>
-    Effect.succeed(data.req_channel != null ? "req" : data.parent != null ? "parent" : "use default"),
-  priority: () => Effect.succeed("stay")
 }
 
 /**
@@ -312,9 +282,7 @@ export const make = Effect.gen(function*() {
   const users = yield* Users
   const hosts = yield* Hosts
   const config = yield* HubConfig
-  const placement = yield* Effect.serviceOption(Placement).pipe(
-    Effect.map((p) => p._tag === "Some" ? p.value : defaultPlacement)
-  )
+  const policy = yield* Policy
   const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     Effect.provideService(effect, SqlClient.SqlClient, sql) as Effect.Effect<A, E, Exclude<R, SqlClient.SqlClient>>
 
@@ -435,8 +403,10 @@ export const make = Effect.gen(function*() {
         if (!channel.enabled) return yield* new GenericError({ message: `Channel ${options.channel} is disabled.` })
         reqChannel = channel.id
       }
-      const channelId = yield* placeChannel(yield* placement.channel(data), reqChannel, parentChannel)
-      priority = yield* adjustPriority(yield* placement.priority(data), priority)
+      // Koji's channel and priority policies (no verdict: the default channel, the priority unchanged)
+      const channelVerdict = yield* policy.apply("channel", data)
+      const channelId = yield* placeChannel(channelVerdict.action ?? "use default", reqChannel, parentChannel)
+      priority = yield* adjustPriority((yield* policy.apply("priority", data)).action ?? "stay", priority)
       const assignTo = options.assign != null ? (yield* hosts.require(options.assign)).id : null
       const request = yield* TaskRequest.encodeRequest(options.method, options.arglist, options.kwargs)
       const state = assignTo === null ? TaskState.FREE : TaskState.ASSIGNED
@@ -920,6 +890,6 @@ export const policyDataFromArgs = (arglist: ReadonlyArray<unknown>): Record<stri
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<Tasks, never, SqlClient.SqlClient | HubConfig> = Layer.effect(Tasks, make).pipe(
+export const layer: Layer.Layer<Tasks, never, SqlClient.SqlClient | HubConfig | Policy> = Layer.effect(Tasks, make).pipe(
   Layer.provide(Layer.merge(hostsLayer, usersLayer))
 )

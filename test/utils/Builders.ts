@@ -4,7 +4,6 @@
  */
 import { SqlClient } from "@effect/sql"
 import { Duration, Effect, Schedule } from "effect"
-import type * as KojiClient from "../../src/client/KojiClient.js"
 import * as Passwords from "../../src/hub/Passwords.js"
 import * as TestHub from "./Hub.js"
 
@@ -55,16 +54,17 @@ export const builder = (
     return { id, client }
   })
 
-/** Repeat `effect` until `done` holds (every 20 ms, up to `timeout`). */
+class NotYet {
+  readonly _tag = "NotYet"
+}
+
+/** Repeat `effect` until `done` holds (every 20 ms, up to `timeout`); answers the value that made it hold. */
 export const eventually = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   done: (a: A) => boolean,
   timeout: Duration.DurationInput = "10 seconds"
 ) =>
-  effect.pipe(
-    Effect.repeat({ schedule: Schedule.spaced("20 millis"), until: done }),
+  Effect.filterOrFail(effect, done, () => new NotYet()).pipe(
+    Effect.retry({ schedule: Schedule.spaced("20 millis"), while: (e) => e instanceof NotYet }),
     Effect.timeoutFail({ duration: timeout, onTimeout: () => new Error("condition not reached in time") })
   )
-
-/** The XML `methodResponse` document of a value, as a builder sends it. */
-export type Client = KojiClient.Client

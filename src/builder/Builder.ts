@@ -1,0 +1,317 @@
+/**
+ * The builder daemon (Koji's kojid, reference 5.7) with every poll replaced by
+ * a push: it logs in as a host with an exclusive session, reports its load,
+ * readiness and methods, hears of its assignments through the event stream the
+ * moment the scheduler makes them (polling only as a fallback), runs each task
+ * in its own fiber, working directory and task subsession within its capacity
+ * and `maxjobs`, refuses what it has no handler for, hears of a cancel at once
+ * and interrupts the handler, and when stopped takes no more work and hands
+ * back what it cannot finish.
+ *
+ * @since 0.1.0
+ */
+import { Cause, Duration, Effect, Exit, Fiber, FiberMap, Option, Queue, Ref, Schedule, type Scope, Stream } from "effect"
+import { mkdir, rm, appendFile } from "node:fs/promises"
+import * as path from "node:path"
+import type * as KojiClient from "../client/KojiClient.js"
+import { TaskState } from "../domain/Enums.js"
+import * as Errors from "../domain/Errors.js"
+import type { Task } from "../domain/Task.js"
+import * as TaskRequest from "../hub/TaskRequest.js"
+import { Registry } from "./Registry.js"
+import * as TaskHandler from "./TaskHandler.js"
+
+/**
+ * How a builder runs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The host's name (its user on the hub). */
+  readonly hostname: string
+  /** A new client to the hub (the daemon makes one for itself and one per task subsession). */
+  readonly client: Effect.Effect<KojiClient.Client, never, Scope.Scope>
+  /** Log the daemon's client in as the host (password or certificate). */
+  readonly login: (client: KojiClient.Client) => Effect.Effect<unknown, unknown>
+  /** Where task directories go (`<workdir>/tasks/<id % 10000>/<id>`). */
+  readonly workdir: string
+  /** Tasks run at once (kojid's `maxjobs`, default 10). */
+  readonly maxjobs?: number | undefined
+  /** Heartbeat (`host.updateHost`) period; default 15 s. */
+  readonly heartbeat?: Duration.DurationInput | undefined
+  /** Fallback poll for assignments, in case an event was missed; default 30 s. */
+  readonly pollInterval?: Duration.DurationInput | undefined
+  /** Take the exclusive session from a previous instance (kojid's `--force-lock`). */
+  readonly forceLock?: boolean | undefined
+}
+
+interface Running {
+  readonly id: number
+  readonly weight: number
+}
+
+const hubFailure = (e: unknown): Errors.KojiError =>
+  Errors.isKojiError(e)
+    ? e
+    : new Errors.GenericError({ message: e instanceof Error ? e.message : String((e as any)?.message ?? e) })
+
+/**
+ * Run a builder until the scope closes (then it hands its tasks back and logs out).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const run = (options: Options): Effect.Effect<void, Errors.KojiError, Scope.Scope | Registry> =>
+  Effect.gen(function*() {
+    const registry = yield* Registry
+    const maxjobs = options.maxjobs ?? 10
+    const methods = [...registry.keys()].sort()
+    const main = yield* options.client
+    yield* Effect.mapError(options.login(main), hubFailure)
+    // the daemon's own calls go one at a time (its call numbers must arrive in order)
+    const lock = yield* Effect.makeSemaphore(1)
+    const call = <A, E>(effect: Effect.Effect<A, E>) => lock.withPermits(1)(Effect.mapError(effect, hubFailure))
+    yield* call(main.exclusiveSession({ force: options.forceLock ?? false }))
+    const hostId = yield* call(main.host.getID({}))
+    const startTs = Date.now() / 1000
+    const state = yield* Ref.make({ stopping: false, restartPending: false, capacity: 2 })
+    const running = new Map<number, Running>()
+    const fibers = yield* FiberMap.make<number>()
+    const wake = yield* Queue.sliding<void>(1)
+
+    const taskLoad = () => [...running.values()].reduce((sum, t) => sum + t.weight, 0)
+
+    const report = Effect.gen(function*() {
+      const host: any = yield* call(main.host.getHost({}))
+      const s = yield* Ref.updateAndGet(state, (s) => ({ ...s, capacity: Number(host.capacity) }))
+      const load = taskLoad()
+      const ready = !s.stopping && !s.restartPending && running.size < maxjobs && load < s.capacity
+      yield* call(main.host.updateHost({ task_load: load, ready, data: { methods, maxjobs } }))
+      return ready
+    })
+
+    const taskdir = (id: number) => path.join(options.workdir, "tasks", String(id % 10000), String(id))
+
+    // one task, on its own subsession, in its own directory
+    const runTask = (task: Task, handler: TaskHandler.TaskHandler) =>
+      Effect.scoped(Effect.gen(function*() {
+        const id = task.id
+        const login: any = yield* call(main.subsession({}))
+        const hub = yield* options.client
+        yield* hub.useSession({ id: login["session-id"], key: login["session-key"], callnum: 0 })
+        yield* Effect.addFinalizer(() => Effect.catchAllCause(hub.logout({}), () => Effect.void))
+        const dir = taskdir(id)
+        yield* Effect.promise(() => rm(dir, { recursive: true, force: true }).then(() => mkdir(dir, { recursive: true })))
+        yield* Effect.addFinalizer(() => Effect.promise(() => rm(dir, { recursive: true, force: true })))
+        const hubCall = <A, E>(effect: Effect.Effect<A, E>) => Effect.mapError(effect, hubFailure)
+        const ctx: TaskHandler.TaskContext = {
+          id,
+          method: task.method,
+          info: task,
+          workdir: dir,
+          hub,
+          host: { id: hostId, name: options.hostname },
+          log: (line) =>
+            Effect.zipRight(
+              Effect.logInfo(line).pipe(Effect.annotateLogs({ task: id, method: task.method })),
+              Effect.promise(() => appendFile(path.join(dir, "task.log"), `${line}\n`).catch(() => undefined))
+            ),
+          subtask: (method, arglist, opts = {}) =>
+            hubCall(hub.host.subtask({
+              method,
+              arglist,
+              parent: id,
+              label: opts.label ?? null,
+              arch: opts.arch ?? null,
+              channel: opts.channel ?? null,
+              priority: opts.priority ?? null,
+              assign: opts.assign ?? null,
+              kwargs: opts.kwargs ?? null
+            })),
+          wait: (opts = {}) => waitFor(hub, id, opts),
+          daemon: {
+            startTs,
+            requestRestart: Ref.update(state, (s) => ({ ...s, restartPending: true }))
+          }
+        }
+        const decoded = yield* TaskRequest.decodeRequest(typeof task.request === "string" ? task.request : "")
+        const last = decoded[decoded.length - 1] as Record<string, unknown> | undefined
+        const hasKwargs = typeof last === "object" && last !== null && !Array.isArray(last) && last.__starstar === true
+        const args = hasKwargs ? decoded.slice(0, -1) : decoded
+        const { __starstar: _, ...kwargs } = hasKwargs ? last! : {}
+        const exit = yield* Effect.exit(handler.run(args, kwargs, ctx))
+        if (Exit.isSuccess(exit)) {
+          const document = yield* TaskRequest.encodeResult(exit.value ?? null)
+          yield* hubCall(hub.host.closeTask({ task_id: id, response: document }))
+          return
+        }
+        if (Cause.isInterruptedOnly(exit.cause)) return yield* Effect.interrupt
+        const failure = Cause.failureOption(exit.cause)
+        const error = Option.getOrUndefined(failure)
+        if (error instanceof TaskHandler.RefuseTask) {
+          yield* call(main.host.refuseTask({ task_id: id, soft: true, msg: error.message }))
+        } else if (error instanceof TaskHandler.ServerRestart) {
+          yield* call(main.host.freeTasks({ tasks: [id] }))
+        } else if (error instanceof TaskHandler.ServerExit) {
+          yield* hubCall(hub.host.closeTask({ task_id: id, response: yield* TaskRequest.encodeResult(null) }))
+          yield* Ref.update(state, (s) => ({ ...s, stopping: true }))
+        } else {
+          const fault = error === undefined
+            ? { code: 1000, text: Cause.pretty(exit.cause) }
+            : (error as any)._tag === "ParseError"
+            ? { code: 1019, text: `ParameterError: ${String((error as any).message)}` }
+            : (() => {
+              const f = Errors.faultOf(error as Errors.KojiError)
+              return { code: f.faultCode, text: f.faultString }
+            })()
+          yield* ctx.log(`task failed: ${fault.text}`)
+          yield* hubCall(hub.host.failTask({ task_id: id, response: TaskRequest.encodeFailure(fault.code, fault.text) }))
+        }
+      }))
+
+    // take the tasks the scheduler assigned to this host, as capacity allows
+    const take = Effect.gen(function*() {
+      const s = yield* Ref.get(state)
+      if (s.stopping || s.restartPending) return
+      const assigned = yield* call(main.host.getTasks({}))
+      for (const task of assigned) {
+        if (running.has(task.id)) continue
+        const handler = registry.get(task.method)
+        if (handler === undefined) {
+          yield* call(main.host.refuseTask({ task_id: task.id, soft: false, msg: `no handler for method ${task.method}` }))
+          continue
+        }
+        if (running.size >= maxjobs || (running.size > 0 && taskLoad() + handler.weight > s.capacity + 5)) break
+        const opened = yield* call(main.host.openTask({ task_id: task.id }))
+        if (opened === null) continue
+        yield* call(main.host.setTaskWeight({ task_id: task.id, weight: handler.weight }))
+        running.set(task.id, { id: task.id, weight: handler.weight })
+        const work = runTask(opened, handler).pipe(
+          Effect.catchAllCause((cause) =>
+            Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logError(`task ${task.id} failed to finish`, cause)
+          ),
+          Effect.ensuring(Effect.suspend(() => {
+            running.delete(task.id)
+            return Effect.zipRight(Effect.ignore(report), wake.offer(undefined))
+          }))
+        )
+        if (handler.foreground) {
+          // Koji's foreground tasks run in the daemon's own loop
+          yield* work
+        } else {
+          yield* FiberMap.run(fibers, task.id, work)
+        }
+      }
+      yield* report
+    })
+
+    // the assignments and cancels of this host, as they happen
+    const after = yield* call(main.events.lastId({}))
+    const background: Array<Fiber.RuntimeFiber<unknown, unknown>> = []
+    const watcher = yield* main.watch({ after, filter: { host: hostId, kinds: ["task.state"] } }).pipe(
+      Stream.runForEach((event) => {
+        const taskId = event.task_id
+        const next = event.data.state
+        if (next === TaskState.ASSIGNED) return wake.offer(undefined)
+        // canceled, or taken away (freed, reassigned): stop the handler
+        if (taskId !== null && running.has(taskId) && next !== TaskState.OPEN) {
+          return FiberMap.remove(fibers, taskId)
+        }
+        return Effect.void
+      }),
+      Effect.catchAllCause((cause) => Effect.logWarning("builder: event stream ended", cause)),
+      Effect.forkScoped
+    )
+    background.push(watcher)
+
+    yield* report
+    background.push(
+      yield* wake.offer(undefined).pipe(
+        Effect.repeat(Schedule.spaced(options.pollInterval ?? "30 seconds")),
+        Effect.forkScoped
+      ),
+      yield* Effect.ignore(report).pipe(
+        Effect.repeat(Schedule.spaced(options.heartbeat ?? "15 seconds")),
+        Effect.forkScoped
+      )
+    )
+
+    // graceful restart: once idle, a fresh session and start time (the loop itself starts over)
+    const loop = wake.take.pipe(
+      Effect.zipRight(take),
+      Effect.catchAll((e) => Effect.logWarning(`builder: ${e.message}`)),
+      Effect.forever
+    )
+    background.push(yield* Effect.forkScoped(loop))
+
+    // stopping: take nothing more, hand back what runs, say so, log out
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function*() {
+        yield* Ref.update(state, (s) => ({ ...s, stopping: true }))
+        yield* Fiber.interruptAll(background)
+        const unfinished = [...running.keys()]
+        yield* FiberMap.clear(fibers)
+        // best effort: the hub may be going away too (an in-process client cannot call from a closing scope)
+        const quietly = <A, E>(effect: Effect.Effect<A, E>) => Effect.catchAllCause(effect, () => Effect.void)
+        if (unfinished.length > 0) yield* quietly(call(main.host.freeTasks({ tasks: unfinished })))
+        yield* quietly(call(main.host.updateHost({ task_load: 0, ready: false })))
+        yield* quietly(call(main.logout({})))
+      })
+    )
+    yield* Effect.logInfo(`builder ${options.hostname} (host ${hostId}) ready for ${methods.join(" ")}`)
+  })
+
+// Koji's BaseTaskHandler.wait, woken by the event stream instead of a signal
+const waitFor = (hub: KojiClient.Client, parent: number, opts: TaskHandler.WaitOptions) =>
+  Effect.scoped(Effect.gen(function*() {
+    const call = <A, E>(effect: Effect.Effect<A, E>) => Effect.mapError(effect, hubFailure)
+    const tasks = opts.tasks === undefined ? null : typeof opts.tasks === "number" ? [opts.tasks] : [...opts.tasks]
+    const checked = new Set(opts.canfail ?? [])
+    // hear of every child change from here on, then look
+    const after = yield* call(hub.events.lastId({}))
+    const changes = yield* Queue.sliding<void>(1)
+    yield* hub.watch({ after, filter: { task: parent, kinds: ["task.state"] } }).pipe(
+      Stream.runForEach((e) => e.task_id !== parent ? changes.offer(undefined) : Effect.void),
+      Effect.ignore,
+      Effect.forkScoped
+    )
+    yield* call(hub.host.taskSetWait({ parent, tasks }))
+    const start = Date.now()
+    const timeout = opts.timeout === undefined ? undefined : Duration.toMillis(Duration.decode(opts.timeout))
+    let finished: ReadonlyArray<number> = []
+    while (true) {
+      const [done, unfinished] = yield* call(hub.host.taskWait({ parent }))
+      finished = done
+      if (unfinished.length === 0) break
+      if (finished.length > 0) {
+        if (!opts.all) break
+        if (opts.failany) {
+          for (const task of finished) {
+            if (checked.has(task)) continue
+            const outcome = yield* Effect.either(call(hub.getTaskResult({ taskId: task })))
+            if (outcome._tag === "Left") {
+              yield* call(hub.cancelTaskChildren({ task_id: parent }))
+              return yield* Effect.fail(outcome.left)
+            }
+            checked.add(task)
+          }
+        }
+      }
+      const remaining = timeout === undefined ? 60_000 : Math.max(0, start + timeout - Date.now())
+      // the next child change (or a slow re-check, should an event be lost)
+      yield* Effect.timeoutOption(changes.take, Duration.millis(remaining))
+      if (timeout !== undefined && Date.now() - start > timeout) {
+        yield* call(hub.cancelTaskChildren({ task_id: parent }))
+        return yield* new Errors.GenericError({
+          message: `Subtasks timed out after ${((Date.now() - start) / 1000).toFixed(1)} seconds`
+        })
+      }
+    }
+    const results = yield* call(hub.host.taskWaitResults({
+      parent,
+      tasks: opts.all ? tasks : finished,
+      canfail: opts.canfail ?? null
+    }))
+    return Object.fromEntries(results) as Record<number, unknown>
+  }))
