@@ -73,6 +73,23 @@ describe("Builder", () => {
             expect(invalid.message).toBe("Invalid method: default")
           }))
 
+        it.scoped("restartHosts: each host restarts once idle (foreground tasks) and restartVerify sees it", () =>
+          Effect.gen(function*() {
+            const admin = yield* TestHub.admin
+            yield* admin.addChannel({ channel_name: "rst" })
+            yield* Builders.addHost("rst-builder", { channels: ["rst"] })
+            yield* startBuilder("rst-builder")
+            const id = yield* admin.makeTask({ method: "restartHosts", arglist: [{ channel: "rst" }], channel: "rst" })
+            yield* waitState(id, [TaskState.CLOSED, TaskState.FAILED], "30 seconds")
+            const children: any = yield* admin.getTaskChildren({ task_id: id })
+            expect(children.map((c: any) => [c.method, c.state])).toEqual([
+              ["restart", TaskState.CLOSED],
+              ["restartVerify", TaskState.CLOSED]
+            ])
+            expect(yield* admin.getTaskInfo({ task_id: id })).toMatchObject({ state: TaskState.CLOSED })
+            expect(yield* admin.getTaskResult({ taskId: children[0].id })).toBe("graceful restart initiated")
+          }))
+
         it.scoped("a team's own handler, its result, a refused method, and the pickup without polling", () =>
           Effect.gen(function*() {
             const admin = yield* TestHub.admin

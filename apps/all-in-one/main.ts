@@ -1,18 +1,25 @@
 /**
  * `npm start`: every koji-ts part in one process on the embedded default
- * (PGlite and files under ./.koji). Today that is the hub; the builder, kojira
- * and the web UI join it as they land.
+ * (PGlite and files under ./.koji): the hub and one builder (this machine's
+ * arch and noarch, channel `default`). Kojira and the web UI join as they land.
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Layer } from "effect"
+import * as BuilderConfig from "../../src/builder/BuilderConfig.js"
+import * as Registry from "../../src/builder/Registry.js"
 import * as Daemon from "../../src/hub/Daemon.js"
 
-const parts = Layer.effectDiscard(Effect.gen(function*() {
-  yield* Console.log("koji-ts: all-in-one: hub (builder, kojira and web UI are not built yet)")
+const announce = Layer.effectDiscard(Effect.gen(function*() {
+  yield* Console.log(`koji-ts: all-in-one: hub and builder (${BuilderConfig.localArch}, noarch; kojira and web UI not built yet)`)
   yield* Daemon.announce
 }))
 
-Layer.launch(parts.pipe(Layer.provideMerge(Daemon.layer))).pipe(
+Layer.launch(
+  announce.pipe(
+    Layer.provideMerge(BuilderConfig.layerLocal.pipe(Layer.provide(Registry.layer()))),
+    Layer.provideMerge(Daemon.layer)
+  )
+).pipe(
   Effect.tapErrorCause(Effect.logError),
   NodeRuntime.runMain({ disableErrorReporting: true })
 )

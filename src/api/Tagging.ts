@@ -130,6 +130,23 @@ export const moveBuild = Method.make("moveBuild", {
  * @since 0.1.0
  * @category methods
  */
+export const moveAllBuilds = Method.make("moveAllBuilds", {
+  params: {
+    tag1: TagInfo,
+    tag2: TagInfo,
+    package: Schema.String,
+    force: flag(false)
+  },
+  success: Schema.Array(TaskId),
+  access: "login",
+  doc: "Move every build of a package from tag1 to tag2 oldest-first as a chain of dependantTask(tagBuild) tasks; "
+    + "returns task id list"
+})
+
+/**
+ * @since 0.1.0
+ * @category methods
+ */
 export const listTagged = Method.make("listTagged", {
   params: {
     tag: TagInfo,
@@ -257,6 +274,7 @@ export class TaggingApi extends RpcGroup.make(
   untagBuildBypass,
   massTag,
   moveBuild,
+  moveAllBuilds,
   listTagged,
   getLatestBuilds,
   listTaggedRPMS,

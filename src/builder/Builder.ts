@@ -74,17 +74,22 @@ export const run = (options: Options): Effect.Effect<void, Errors.KojiError, Sco
     const call = <A, E>(effect: Effect.Effect<A, E>) => lock.withPermits(1)(Effect.mapError(effect, hubFailure))
     yield* call(main.exclusiveSession({ force: options.forceLock ?? false }))
     const hostId = yield* call(main.host.getID({}))
-    const startTs = Date.now() / 1000
     const state = yield* Ref.make({ stopping: false, restartPending: false, capacity: 2 })
     const running = new Map<number, Running>()
     const fibers = yield* FiberMap.make<number>()
-    const wake = yield* Queue.sliding<void>(1)
+    // what to look at: tasks the event stream said were assigned here, or "poll" (ask the hub)
+    const wake = yield* Queue.unbounded<ReadonlyArray<{ readonly id: number; readonly method: string }> | "poll">()
+    let skipped = false
+    let startTs = Date.now() / 1000
 
     const taskLoad = () => [...running.values()].reduce((sum, t) => sum + t.weight, 0)
 
+    // the host's capacity, as the admin set it (read with each heartbeat)
+    const refreshCapacity = Effect.flatMap(call(main.host.getHost({})), (host: any) =>
+      Ref.update(state, (s) => ({ ...s, capacity: Number(host.capacity) })))
+
     const report = Effect.gen(function*() {
-      const host: any = yield* call(main.host.getHost({}))
-      const s = yield* Ref.updateAndGet(state, (s) => ({ ...s, capacity: Number(host.capacity) }))
+      const s = yield* Ref.get(state)
       const load = taskLoad()
       const ready = !s.stopping && !s.restartPending && running.size < maxjobs && load < s.capacity
       yield* call(main.host.updateHost({ task_load: load, ready, data: { methods, maxjobs } }))
@@ -131,7 +136,9 @@ export const run = (options: Options): Effect.Effect<void, Errors.KojiError, Sco
             })),
           wait: (opts = {}) => waitFor(hub, id, opts),
           daemon: {
-            startTs,
+            get startTs() {
+              return startTs
+            },
             requestRestart: Ref.update(state, (s) => ({ ...s, restartPending: true }))
           }
         }
@@ -171,39 +178,63 @@ export const run = (options: Options): Effect.Effect<void, Errors.KojiError, Sco
       }))
 
     // take the tasks the scheduler assigned to this host, as capacity allows
-    const take = Effect.gen(function*() {
+    const take = (hint: ReadonlyArray<{ readonly id: number; readonly method: string }> | "poll") =>
+      Effect.gen(function*() {
+        const s = yield* Ref.get(state)
+        if (s.stopping || s.restartPending) return
+        const candidates = hint === "poll" ? yield* call(main.host.getTasks({})) : hint
+        let changed = false
+        for (const task of candidates) {
+          if (running.has(task.id)) continue
+          const handler = registry.get(task.method)
+          if (handler === undefined) {
+            yield* call(main.host.refuseTask({ task_id: task.id, soft: false, msg: `no handler for method ${task.method}` }))
+            continue
+          }
+          if (running.size >= maxjobs || (running.size > 0 && taskLoad() + handler.weight > s.capacity + 5)) {
+            skipped = true
+            break
+          }
+          const opened = yield* call(main.host.openTask({ task_id: task.id }))
+          if (opened === null) continue
+          changed = true
+          running.set(task.id, { id: task.id, weight: handler.weight })
+          const work = Effect.zipRight(
+            call(main.host.setTaskWeight({ task_id: task.id, weight: handler.weight })),
+            runTask(opened, handler)
+          ).pipe(
+            Effect.catchAllCause((cause) =>
+              Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logError(`task ${task.id} failed to finish`, cause)
+            ),
+            Effect.ensuring(Effect.suspend(() => {
+              running.delete(task.id)
+              const again = skipped
+              skipped = false
+              return Effect.zipRight(Effect.ignore(report), again ? wake.offer("poll") : Effect.void)
+            }))
+          )
+          if (handler.foreground) {
+            // Koji's foreground tasks run in the daemon's own loop
+            yield* work
+          } else {
+            yield* FiberMap.run(fibers, task.id, work)
+          }
+        }
+        if (changed) yield* report
+      })
+
+    // a graceful restart once idle: a new session and start time (what `restartVerify` checks)
+    const restartIfPending = Effect.gen(function*() {
       const s = yield* Ref.get(state)
-      if (s.stopping || s.restartPending) return
-      const assigned = yield* call(main.host.getTasks({}))
-      for (const task of assigned) {
-        if (running.has(task.id)) continue
-        const handler = registry.get(task.method)
-        if (handler === undefined) {
-          yield* call(main.host.refuseTask({ task_id: task.id, soft: false, msg: `no handler for method ${task.method}` }))
-          continue
-        }
-        if (running.size >= maxjobs || (running.size > 0 && taskLoad() + handler.weight > s.capacity + 5)) break
-        const opened = yield* call(main.host.openTask({ task_id: task.id }))
-        if (opened === null) continue
-        yield* call(main.host.setTaskWeight({ task_id: task.id, weight: handler.weight }))
-        running.set(task.id, { id: task.id, weight: handler.weight })
-        const work = runTask(opened, handler).pipe(
-          Effect.catchAllCause((cause) =>
-            Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logError(`task ${task.id} failed to finish`, cause)
-          ),
-          Effect.ensuring(Effect.suspend(() => {
-            running.delete(task.id)
-            return Effect.zipRight(Effect.ignore(report), wake.offer(undefined))
-          }))
-        )
-        if (handler.foreground) {
-          // Koji's foreground tasks run in the daemon's own loop
-          yield* work
-        } else {
-          yield* FiberMap.run(fibers, task.id, work)
-        }
-      }
+      if (!s.restartPending || running.size > 0) return
+      yield* Effect.logInfo(`builder ${options.hostname}: restarting`)
+      yield* call(main.logout({}))
+      yield* Effect.mapError(options.login(main), hubFailure)
+      yield* call(main.exclusiveSession({ force: true }))
+      startTs = Date.now() / 1000
+      yield* Ref.update(state, (s) => ({ ...s, restartPending: false }))
       yield* report
+      yield* wake.offer("poll")
     })
 
     // the assignments and cancels of this host, as they happen
@@ -213,7 +244,9 @@ export const run = (options: Options): Effect.Effect<void, Errors.KojiError, Sco
       Stream.runForEach((event) => {
         const taskId = event.task_id
         const next = event.data.state
-        if (next === TaskState.ASSIGNED) return wake.offer(undefined)
+        if (next === TaskState.ASSIGNED && taskId !== null) {
+          return wake.offer([{ id: taskId, method: String(event.data.method) }])
+        }
         // canceled, or taken away (freed, reassigned): stop the handler
         if (taskId !== null && running.has(taskId) && next !== TaskState.OPEN) {
           return FiberMap.remove(fibers, taskId)
@@ -225,21 +258,22 @@ export const run = (options: Options): Effect.Effect<void, Errors.KojiError, Sco
     )
     background.push(watcher)
 
+    yield* refreshCapacity
     yield* report
     background.push(
-      yield* wake.offer(undefined).pipe(
+      yield* wake.offer("poll").pipe(
         Effect.repeat(Schedule.spaced(options.pollInterval ?? "30 seconds")),
         Effect.forkScoped
       ),
-      yield* Effect.ignore(report).pipe(
+      yield* Effect.ignore(Effect.zipRight(refreshCapacity, report)).pipe(
         Effect.repeat(Schedule.spaced(options.heartbeat ?? "15 seconds")),
         Effect.forkScoped
       )
     )
 
-    // graceful restart: once idle, a fresh session and start time (the loop itself starts over)
     const loop = wake.take.pipe(
-      Effect.zipRight(take),
+      Effect.flatMap(take),
+      Effect.zipRight(restartIfPending),
       Effect.catchAll((e) => Effect.logWarning(`builder: ${e.message}`)),
       Effect.forever
     )

@@ -25,8 +25,13 @@ import { Cause, Effect, Exit, Option } from "effect"
 import * as Path from "node:path"
 import { KojiApi } from "../api/Api.js"
 import type * as Errors from "../domain/Errors.js"
+import * as Builds from "./commands/Builds.js"
 import * as Core from "./commands/Core.js"
 import * as Hosts from "./commands/Hosts.js"
+import * as Packages from "./commands/Packages.js"
+import * as Scheduler from "./commands/Scheduler.js"
+import * as Tags from "./commands/Tags.js"
+import * as Tasks from "./commands/Tasks.js"
 import * as Users from "./commands/Users.js"
 import * as Config from "./Config.js"
 import * as Connection from "./Connection.js"
@@ -62,7 +67,16 @@ export interface RunOptions {
  * @since 0.1.0
  * @category commands
  */
-export const builtinCommands: ReadonlyArray<Handler.Spec> = [...Core.commands, ...Users.commands, ...Hosts.commands]
+export const builtinCommands: ReadonlyArray<Handler.Spec> = [
+  ...Core.commands,
+  ...Users.commands,
+  ...Hosts.commands,
+  ...Tasks.commands,
+  ...Scheduler.commands,
+  ...Tags.commands,
+  ...Packages.commands,
+  ...Builds.commands
+]
 
 const progname = "koji-ts"
 

@@ -59,7 +59,10 @@ export const layerSweep: Layer.Layer<never, never, Sessions> = Layer.scopedDisca
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<HttpServer.HttpServer | Database.DatabaseInfo, unknown> = Layer.unwrapEffect(
+export const layer: Layer.Layer<
+  HttpServer.HttpServer | Database.DatabaseInfo | SqlClient.SqlClient | HubConfig.HubConfig | Hub.Hub,
+  unknown
+> = Layer.unwrapEffect(
   Effect.map(Server.config, (options) =>
     Layer.mergeAll(Server.layer(options), layerSweep).pipe(
       Layer.provideMerge(Hub.layer),

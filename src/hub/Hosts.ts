@@ -415,9 +415,9 @@ export const make = Effect.gen(function*() {
   const update: Hosts["Type"]["update"] = (hostId, report) =>
     sql.withTransaction(Effect.gen(function*() {
       const [row] = yield* sql<{ was: boolean | null }>`
-        WITH old AS (SELECT ready FROM host WHERE id = ${hostId} FOR UPDATE)
         UPDATE host SET task_load = ${report.taskLoad}, ready = ${report.ready}, update_time = now()
-         WHERE id = ${hostId} RETURNING (SELECT ready FROM old) AS was`
+          FROM (SELECT ready AS was FROM host WHERE id = ${hostId}) old
+         WHERE host.id = ${hostId} RETURNING old.was`
       if (row !== undefined && row.was !== report.ready) {
         // the scheduler runs when a host becomes ready
         yield* withSql(EventStream.publish({ kind: "host.ready", host_id: hostId, data: { ready: report.ready } }))

@@ -154,6 +154,21 @@ export class Tagging extends Context.Tag("koji/hub/Tagging")<Tagging, {
     TagError | ActionNotAllowed | Failure
   >
   /**
+   * The checks of Koji's `moveAllBuilds` before it makes the chain of tasks: the package listed
+   * and unblocked in `tag2` (an admin forcing adds it), access to both tags, the `tag` policy
+   * (`operation: move`) for each build. Answers the tag ids and the builds of the package in
+   * `tag1`, oldest tagging first.
+   */
+  readonly checkMoveAll: (
+    tag1: TagInfo,
+    tag2: TagInfo,
+    packageName: string,
+    options: { readonly userId: number; readonly force: boolean }
+  ) => Effect.Effect<
+    { readonly tag1Id: number; readonly tag2Id: number; readonly builds: ReadonlyArray<number> },
+    TagError | ActionNotAllowed | Failure
+  >
+  /**
    * What Koji's `host.tagBuild` does for the `tagBuild` task, as `user` (the task's owner):
    * `tag` policy (`operation: tag` or `move`), package list (an admin forcing adds it), untag from
    * `fromtag` (a move), then tag; each with the tag access check.
@@ -527,6 +542,43 @@ export const make = Effect.gen(function*() {
       return { tagId: tag.id, buildId: build.id, fromtagId: fromtag?.id ?? null }
     }))
 
+  // Koji's get_tag_id(info, strict=True): deleted tags too
+  const tagIdOf = (info: TagInfo) =>
+    Effect.flatMap(
+      sql<{ id: number }>`SELECT id FROM tag WHERE ${typeof info === "number" ? sql`id = ${info}` : sql`name = ${info}`}`,
+      (rows) =>
+        rows[0] === undefined
+          ? Effect.fail(new GenericError({ message: `No such entry in table tag: ${info}` }))
+          : Effect.succeed(rows[0].id)
+    )
+
+  const checkMoveAll: Tagging["Type"]["checkMoveAll"] = (tag1, tag2, packageName, options) =>
+    transaction(Effect.gen(function*() {
+      const pkgId = yield* builds.packageId(packageName, false)
+      if (pkgId === undefined) {
+        return yield* new GenericError({ message: `No such entry in table package: ${packageName}` })
+      }
+      const tag1Id = yield* tagIdOf(tag1)
+      const tag2Id = yield* tagIdOf(tag2)
+      const entry = yield* packageEntry(tag2Id, pkgId)
+      const problem = entry === undefined
+        ? `Package ${packageName} not in list for tag ${tag2}`
+        : entry.blocked
+        ? `Package ${packageName} blocked in tag ${tag2}`
+        : undefined
+      if (problem !== undefined) {
+        if (!(options.force && (yield* isAdmin(options.userId)))) return yield* new TagError({ message: problem })
+        yield* packages.add(tag2Id, pkgId, { force: true, block: false }, options.userId)
+      }
+      yield* assertAccess(yield* requireTag(tag1Id), options.userId, options.force)
+      yield* assertAccess(yield* requireTag(tag2Id), options.userId, options.force)
+      const listed = [...yield* readTaggedBuilds(tag1Id, { package: packageName })].reverse()
+      for (const build of listed) {
+        yield* policy.assert("tag", { tag: tag2, fromtag: tag1, operation: "move", build: build.id })
+      }
+      return { tag1Id, tag2Id, builds: listed.map((b) => b.id) }
+    }))
+
   const tag: Tagging["Type"]["tag"] = (tagInfo, buildInfo, options) =>
     transaction(Effect.gen(function*() {
       const build = yield* builds.require(buildInfo)
@@ -623,6 +675,7 @@ export const make = Effect.gen(function*() {
     untag,
     massTag,
     checkRequest,
+    checkMoveAll,
     tag,
     readTaggedBuilds,
     readTaggedRpms,

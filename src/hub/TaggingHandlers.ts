@@ -64,6 +64,24 @@ export const layer = Handlers.toLayer(TaggingApi, Effect.gen(function*() {
         }, userId)
         return id as TaskId
       }),
+    moveAllBuilds: (p) =>
+      Effect.gen(function*() {
+        const userId = yield* actor
+        const force = p.force === true
+        const checked = yield* tagging.checkMoveAll(p.tag1, p.tag2, p.package, { userId, force })
+        // a chain: each move waits for the one before it (Koji's dependantTask)
+        const ids: Array<TaskId> = []
+        let waitOn: Array<number> = []
+        for (const buildId of checked.builds) {
+          const id = yield* tasks.make({
+            method: "dependantTask",
+            arglist: [waitOn, [["tagBuild", [checked.tag2Id, buildId, force, checked.tag1Id], { priority: 15 }]]]
+          }, userId)
+          waitOn = [id]
+          ids.push(id as TaskId)
+        }
+        return ids
+      }),
     listTagged: (p) =>
       Effect.gen(function*() {
         const tag = p.strict === false ? yield* tagging.findTag(p.tag, p.event) : yield* tagging.requireTag(p.tag, p.event)
