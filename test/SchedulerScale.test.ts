@@ -82,7 +82,7 @@ describe("Scheduler at scale", () => {
       const channelId = (yield* admins[0]!.getChannel({ channelInfo: CHANNEL }))!.id
 
       const tally: Tally = { opened: new Map(), closed: new Map(), errors: [] }
-      const builders: Array<Fiber.RuntimeFiber<void>> = []
+      const builders: Array<Fiber.RuntimeFiber<unknown>> = []
       for (let i = 0; i < HOSTS; i++) {
         const name = `scale-${i}`
         const id = yield* on(0, Builders.addHost(name, { channels: [CHANNEL], capacity: 10 }))

@@ -25,7 +25,7 @@ import { Hosts, layer as hostsLayer } from "../hub/Hosts.js"
 import * as Passwords from "../hub/Passwords.js"
 import * as Server from "../rpc/Server.js"
 import * as Builder from "./Builder.js"
-import * as Registry from "./Registry.js"
+import type * as Registry from "./Registry.js"
 
 /**
  * Koji's arch name of this machine (`x86_64`, `aarch64`, ...).

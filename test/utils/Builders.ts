@@ -3,7 +3,7 @@
  * in with an exclusive session and reporting itself ready.
  */
 import { SqlClient } from "@effect/sql"
-import { Duration, Effect, Schedule } from "effect"
+import { type Duration, Effect, Schedule } from "effect"
 import * as Passwords from "../../src/hub/Passwords.js"
 import * as TestHub from "./Hub.js"
 
