@@ -233,3 +233,58 @@ export * as HttpApi from "./rpc/HttpApi.js"
  * @since 0.1.0
  */
 export * as KojiClient from "./client/KojiClient.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Tasks from "./hub/Tasks.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Scheduler from "./hub/Scheduler.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as EventStream from "./hub/EventStream.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as TaskRequest from "./hub/TaskRequest.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as TasksApi from "./api/Tasks.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as HostTasksApi from "./api/HostTasks.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as EventStreamApi from "./api/EventStream.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as TaskHandler from "./builder/TaskHandler.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Registry from "./builder/Registry.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Builder from "./builder/Builder.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as BuilderConfig from "./builder/BuilderConfig.js"
