@@ -234,9 +234,13 @@ layer(hubLayer, { timeout: "180 seconds", excludeTestServices: true })("CliBuild
       expect(lines[1]).toMatch(/^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} bash-5\.2-1 untagged from base by admin$/)
       const retag = yield* koji("-p", "admin", "call", "tagBuildBypass", "base", "bash-5.3-1", "force=True")
       ok(retag)
-      const withEvents = yield* koji("list-history", "--tag", "base", "--package", "bash", "-e", "--active")
+      const withEvents = yield* koji("list-history", "--tag", "base", "--package", "bash", "-e", "-s", "tag_listing")
       ok(withEvents)
+      // the revoke and the create of one event print as one edit
       expect(withEvents.stdout).toMatch(/ \(eid \d+\) bash-5\.3-1 re-tagged into base by admin \[still active\]\n$/)
+      const active = yield* koji("list-history", "--tag", "base", "--package", "bash", "--active", "-s", "tag_listing")
+      ok(active)
+      expect(active.stdout).toMatch(/^\w{3} .* bash-5\.3-1 tagged into base by admin \[still active\]\n$/)
       usage(yield* koji("list-history"), "Please specify an option to limit the query")
 
       // move-build makes a tagBuild task (the builder moves it)

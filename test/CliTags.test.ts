@@ -257,10 +257,11 @@ layer(hubLayer, { timeout: "180 seconds", excludeTestServices: true })("CLI tag 
         "----------------------- ----------------------- ---------------- ---------------\n"
       const row = (p: string, t: string, a: string, o: string) =>
         `${p.padEnd(23)} ${t.padEnd(23)} ${a.padEnd(16)} ${o.padEnd(15)}`
+      // in the hub's order (inherited entries in package order)
       ok(yield* koji("list-pkgs", "--tag", "pk-child"), header + [
         row("bash", "pk-base", "", "admin"),
-        row("fish", "pk-base", "ppc64le s390x", "dave"),
         row("zsh", "pk-base", "", "admin"),
+        row("fish", "pk-base", "ppc64le s390x", "dave"),
         ""
       ].join("\n"))
       ok(yield* admin("block-pkg", "pk-child", "zsh"))
@@ -275,18 +276,19 @@ layer(hubLayer, { timeout: "180 seconds", excludeTestServices: true })("CLI tag 
       const notThere = yield* admin("block-pkg", "pk-child", "nope")
       expect(notThere).toEqual({ code: 1, stdout: "", stderr: "Package nope doesn't exist in tag pk-child\n" })
       ok(yield* admin("unblock-pkg", "pk-child", "zsh"))
-      fault(yield* admin("unblock-pkg", "pk-child", "zsh"), "GenericError", "no data (blocked or otherwise) for package zsh in tag pk-child")
+      fault(yield* admin("unblock-pkg", "pk-child", "zsh"), "GenericError", "package zsh NOT blocked in tag pk-child")
       ok(yield* admin("set-pkg-owner", "dave", "pk-base", "bash"))
       ok(yield* admin("set-pkg-arches", "aarch64", "pk-base", "bash"))
       const owned = yield* koji("-q", "list-pkgs", "--owner", "dave", "--json")
       ok(owned)
       expect(JSON.parse(owned.stdout).map((p: { package_name: string; extra_arches: string }) => [p.package_name, p.extra_arches]).sort())
         .toEqual([["bash", "aarch64"], ["fish", "ppc64le s390x"]])
-      ok(yield* koji("-q", "list-pkgs"), "bash\nfish\nnope\nx\nzsh\n".replace("nope\nx\n", ""))
+      ok(yield* koji("-q", "list-pkgs"), "bash\nzsh\nfish\n")
       const notIn = yield* admin("remove-pkg", "pk-child", "bash")
       expect(notIn).toEqual({ code: 1, stdout: "", stderr: "Package bash is not in tag pk-child\n" })
       ok(yield* admin("remove-pkg", "pk-base", "fish"))
-      ok(yield* koji("-q", "list-pkgs", "--tag", "pk-base", "--package", "fish"), "")
+      expect(yield* koji("-q", "list-pkgs", "--tag", "pk-base", "--package", "fish"))
+        .toEqual({ code: 1, stdout: "", stderr: "(no matching packages)\n" })
       // a user without admin or tag: the package_list policy
       ok(yield* admin("call", "editUser", "dave", "password=dave-pw"))
       fault(
@@ -330,8 +332,8 @@ layer(hubLayer, { timeout: "180 seconds", excludeTestServices: true })("CLI tag 
         "This tag is a buildroot for one or more targets",
         "Current repo: no active repo",
         "Targets that build from this tag:",
-        "  tg-dest",
-        "  tg-renamed"
+        "  tg-renamed",
+        "  tg-dest"
       ].join("\n"))
       ok(yield* admin("remove-target", "tg-renamed"))
       expect((yield* admin("remove-target", "tg-renamed")).stderr).toBe("No such build target: tg-renamed\n")

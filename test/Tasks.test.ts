@@ -52,6 +52,9 @@ describe("Tasks", () => {
               })
               expect(typeof info.create_ts).toBe("number")
               expect(info.create_time).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00:00$/)
+              // why it waits (koji-ts): nobody serves its channel
+              const explained: any = yield* anon.getTaskInfo({ task_id: id, explain: true })
+              expect(explained.why).toEqual([`no enabled host in channel quiet-${t}`])
               expect(yield* anon.getTaskInfo({ task_id: 999999 })).toBeNull()
               const strict = yield* Effect.flip(anon.getTaskInfo({ task_id: 999999, strict: true }))
               expect(strict).toMatchObject({ _tag: "GenericError", message: "No such task: 999999" })

@@ -76,11 +76,13 @@ export const getTaskInfo = Method.make("getTaskInfo", {
   params: {
     task_id: Schema.Union(Schema.Int, Schema.Array(Schema.Int)),
     request: Method.optional(Schema.Boolean, false),
-    strict: Method.optional(Schema.Boolean, false)
+    strict: Method.optional(Schema.Boolean, false),
+    explain: Method.keyword(Schema.Boolean, false)
   },
   success: Schema.Union(Schema.NullOr(Task), Schema.Array(Schema.NullOr(Task))),
   access: "anon",
-  doc: "Task row(s) (with the decoded request when asked); accepts a list of ids"
+  doc: "Task row(s) (with the decoded request when asked; explain=True adds `why` for a task not running yet); "
+    + "accepts a list of ids"
 })
 
 /**

@@ -37,7 +37,9 @@ const fields = {
    * The handler's return value: the raw XML-RPC `methodResponse` (or fault) document, or its
    * decoded value when asked; `null` until the task ends.
    */
-  result: Schema.optional(Schema.Unknown)
+  result: Schema.optional(Schema.Unknown),
+  /** Why a FREE task is not running yet (`getTaskInfo(..., explain=True)`; koji-ts). */
+  why: Schema.optional(Schema.Array(Schema.String))
 }
 
 /**

@@ -8,8 +8,10 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
 import { HostTasksApi } from "../api/HostTasks.js"
 import { TasksApi } from "../api/Tasks.js"
+import { TaskState } from "../domain/Enums.js"
 import { ActionNotAllowed, ParameterError } from "../domain/Errors.js"
 import type { HostId, TaskId } from "../domain/Ids.js"
+import { Task } from "../domain/Task.js"
 import * as Caller from "./Caller.js"
 import * as Handlers from "./Handlers.js"
 import { Hosts, layer as hostsLayer } from "./Hosts.js"
@@ -44,9 +46,14 @@ export const layerTasks = Handlers.toLayer(TasksApi, Effect.gen(function*() {
           tasks.make({ method, arglist, arch, assign, channel, label, parent, priority }, session.userId),
           (id) => id as TaskId
         )),
-    getTaskInfo: ({ request, strict, task_id }) => {
+    getTaskInfo: ({ explain, request, strict, task_id }) => {
       const one = (id: number) =>
-        Effect.map(strict ? tasks.require(id, request) : tasks.find(id, request), (t) => t ?? null)
+        Effect.flatMap(strict ? tasks.require(id, request) : tasks.find(id, request), (t) =>
+          t === undefined
+            ? Effect.succeed(null)
+            : explain && (t.state === TaskState.FREE || t.state === TaskState.ASSIGNED)
+            ? Effect.map(scheduler.explain(id), (why) => new Task({ ...t, why }))
+            : Effect.succeed(t))
       return typeof task_id === "number" ? one(task_id) : Effect.forEach(task_id, one)
     },
     getTaskChildren: ({ request, strict, task_id }) =>

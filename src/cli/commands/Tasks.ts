@@ -92,15 +92,16 @@ export const makeTask = Handler.make("make-task", {
   priority: Options.integer("priority").pipe(Options.optional, Options.withDescription("set priority")),
   watch: Options.boolean("watch").pipe(Options.withDescription("watch the task")),
   arch: optionalText("arch", "set arch"),
-  method: Args.text({ name: "method" }),
-  args: Args.text({ name: "arg" }).pipe(Args.repeated)
+  args: Args.text({ name: "arg" }).pipe(Args.repeated, Args.withDescription("the task method, then its arguments"))
 }, (options) =>
   Effect.gen(function*() {
     const session = yield* Session
+    const [method, ...args] = options.args
+    if (method === undefined) return yield* usageError("Please specify task method at least")
     yield* session.activate
     const id = yield* session.call("makeTask", {
-      method: options.method,
-      arglist: options.args.map(Literal.argFilter),
+      method,
+      arglist: args.map(Literal.argFilter),
       ...(Option.isSome(options.channel) ? { channel: options.channel.value } : {}),
       ...(Option.isSome(options.priority) ? { priority: options.priority.value } : {}),
       ...(Option.isSome(options.arch) ? { arch: options.arch.value } : {})
