@@ -197,6 +197,21 @@ const taskState = (id: number) =>
 const until = (id: number, done: (t: any) => boolean) =>
   Builders.eventually(Effect.flatMap(TestHub.client, (c) => c.getTaskInfo({ task_id: id })), done)
 
+const idOf = (result: Result) => {
+  const m = /^Created task id (\d+)\n$/.exec(result.stdout)
+  if (m === null) throw new Error(`no task id in ${JSON.stringify(result)}`)
+  return Number(m[1])
+}
+
+const row = (id: number, priority: number, owner: string, state: string, arch: string, name: string) =>
+  `${String(id).padEnd(8)} ${String(priority).padEnd(4)} ${owner.padEnd(20)} ${state.padEnd(8)} ${arch.padEnd(10)} ${name}`
+
+const header = "ID       Pri  Owner                State    Arch       Name"
+
+const footnote = "[1] Not all tasks produce outputs, and task outputs are not retained indefinitely."
+
+const time = String.raw`[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}`
+
 // ---------------------------------------------------------------------------------------------
 
 const transports = [
@@ -206,15 +221,287 @@ const transports = [
 
 for (const [t, database] of transports) {
   layer(hubLayer(database), { timeout: "300 seconds", excludeTestServices: true })(`CliTasks ${t}`, (it) => {
-    it.scoped("smoke", () =>
+    const A = ["-p", `admin-${t}`]
+    const B = ["-p", `bob-${t}`]
+    const N = ["-p", t]
+    const quiet = `s-${t}` // a channel no host is in: its tasks stay FREE
+    const run = `run-${t}` // the channel of the builder host
+    const host = `s-host-${t}`
+    const other = `s-other-${t}`
+
+    it.scoped("a scripted session through every task and scheduler command", () =>
       Effect.gen(function*() {
         writeConfig(yield* HubUrl)
         const admin = yield* TestHub.admin
-        yield* admin.addChannel({ channel_name: `smoke-${t}` })
-        const made = yield* bin("-p", `admin-${t}`, "make-task", "--channel", `smoke-${t}`, "sleep", "5")
-        console.log(made)
-        const list = yield* binAll(["-p", `admin-${t}`, "list-tasks"], ["-p", t, "taskinfo", "-v", "1"], ["-p", t, "why", "1"])
-        console.log(list)
-      }), 120_000)
+        yield* admin.addChannel({ channel_name: quiet })
+        yield* admin.createUser({ username: "bob", password: bobPassword })
+        const { client: builder, id: hostId } = yield* Builders.builder(host, {
+          arches: ["x86_64"],
+          channels: [run],
+          data: { maxjobs: 3 }
+        })
+        yield* Builders.builder(other, { arches: ["x86_64"], ready: false })
+
+        // make-task
+        // one at a time: their ids in this order
+        const made1 = yield* bin(...A, "make-task", "--channel", quiet, "--priority", "15", "sleep", "30")
+        const made2 = yield* bin(...A, "make-task", "--channel", quiet, "--arch", "x86_64", "fork", "2", "3")
+        const made3 = yield* bin(...A, "make-task", "--channel", quiet, "build", "git://pkgs.example.org/rpms/bash.git#abc123", "f40")
+        const [byBob, noMethod, noChannel] = yield* binAll(
+          [...B, "make-task", "sleep", "1"],
+          [...A, "make-task"],
+          [...A, "make-task", "--channel", "nosuch", "sleep", "1"]
+        )
+        const [x1, x2, x3] = [idOf(made1), idOf(made2), idOf(made3)]
+        expect(made1.stderr + made2.stderr + made3.stderr).toBe("")
+        fault(byBob, "ActionNotAllowed", "admin permission required (logged in as bob)")
+        usage(noMethod, "Please specify task method at least")
+        fault(noChannel, "GenericError", "No such channel: nosuch")
+        expect(yield* taskState(x1)).toMatchObject({ state: TaskState.FREE, priority: 15 })
+
+        // a tree: the builder opens a fork task and makes two children (that stay FREE: the host stops taking work)
+        const p = yield* admin.makeTask({ method: "fork", arglist: [2], channel: run })
+        yield* until(p, (x) => x.state === TaskState.ASSIGNED)
+        yield* builder.host.openTask({ task_id: p })
+        yield* builder.host.updateHost({ task_load: 1, ready: false, data: null })
+        const c1 = yield* builder.host.subtask({ method: "sleep", arglist: [1], parent: p, label: "one" })
+        const c2 = yield* builder.host.subtask({ method: "sleep", arglist: [2], parent: p, label: "two" })
+
+        // list-tasks
+        const [list, listQuiet, listJson, tree, noChannelList, noUser, none, allAlone, mineAndUser, anonymous, started] =
+          yield* binAll(
+            [...A, "list-tasks", "--channel", quiet],
+            [...A, "-q", "list-tasks", "--channel", quiet],
+            [...A, "list-tasks", "--channel", quiet, "--json"],
+            [...A, "list-tasks", "--channel", run],
+            [...A, "list-tasks", "--channel", "nosuch"],
+            [...A, "list-tasks", "--user", "nobody"],
+            [...A, "list-tasks", "--method", "nosuchmethod"],
+            [...A, "list-tasks", "--all"],
+            [...A, "list-tasks", "--mine", "--user", "admin"],
+            [...N, "list-tasks"],
+            [...A, "list-tasks", "--after", "2000-01-01 00:00", "--all", "--channel", run]
+          )
+        const quietRows = [
+          row(x1, 15, "admin", "FREE", "noarch", "sleep (noarch)"),
+          row(x2, 20, "admin", "FREE", "x86_64", "fork (x86_64)"),
+          row(x3, 20, "admin", "FREE", "noarch", "build (f40, /rpms/bash.git:abc123)")
+        ]
+        ok(list, [header, ...quietRows, ""].join("\n"))
+        ok(listQuiet, [...quietRows, ""].join("\n"))
+        ok(listJson)
+        expect(JSON.parse(listJson.stdout).map((x: any) => [x.id, x.request])).toEqual([
+          [x1, [30]],
+          [x2, [2, 3]],
+          [x3, ["git://pkgs.example.org/rpms/bash.git#abc123", "f40"]]
+        ])
+        ok(tree, [
+          header,
+          row(p, 20, "admin", "OPEN", "noarch", "fork (noarch)"),
+          row(c1, 19, "admin", "FREE", "noarch", " +sleep (noarch)"),
+          row(c2, 19, "admin", "FREE", "noarch", " +sleep (noarch)"),
+          ""
+        ].join("\n"))
+        expect(noChannelList).toEqual({ code: 1, stdout: "No such channel: nosuch\n", stderr: "" })
+        expect(noUser).toEqual({ code: 1, stdout: "No such user: nobody\n", stderr: "" })
+        ok(none, "(no tasks)\n")
+        usage(allAlone, "--all must be used with --after")
+        fault(mineAndUser, "GenericError", "Can't specify 'mine' and 'user' in same time")
+        expect(anonymous).toMatchObject({ code: 1, stderr: "Unable to log in, no authentication methods available\n" })
+        ok(started, [header, row(p, 20, "admin", "OPEN", "noarch", "fork (noarch)"), ""].join("\n"))
+
+        // taskinfo
+        const [info, recursive, verbose, infoJson, noTask, notInt, noArgs] = yield* binAll(
+          [...N, "taskinfo", String(p)],
+          [...N, "taskinfo", String(p), "-r"],
+          [...N, "taskinfo", "-v", String(x3)],
+          [...N, "taskinfo", "--json", "-r", String(p)],
+          [...N, "taskinfo", "999999"],
+          [...N, "taskinfo", "x"],
+          [...N, "taskinfo"]
+        )
+        const block = (id: number, method: string, state: string, extra: ReadonlyArray<string>, indent = "") =>
+          [
+            `Task: ${id}`,
+            `Type: ${method}`,
+            "Owner: admin",
+            `State: ${state}`,
+            `Created: ${time}`,
+            ...extra,
+            "Log Files:",
+            "  No outputs reported \\[1\\]",
+            "Output:",
+            "  No outputs reported \\[1\\]",
+            footnote.replace(/[.[\]]/g, "\\$&")
+          ].map((l) => indent + l).join("\n") + "\n\n"
+        const parentBlock = block(p, "fork", "open", [`Started: ${time}`, `Host: ${host}`])
+        ok(info, new RegExp(`^${parentBlock}$`))
+        ok(
+          recursive,
+          new RegExp(`^${parentBlock}${block(c1, "sleep", "free", [], "  ")}${block(c2, "sleep", "free", [], "  ")}$`)
+        )
+        ok(verbose)
+        expect(verbose.stdout).toContain(
+          `Task: ${x3}\nType: build\nRequest Parameters:\n  Source: git://pkgs.example.org/rpms/bash.git#abc123\n` +
+            "  Build Target: f40\nOwner: admin\nState: free\n"
+        )
+        ok(infoJson)
+        const parsed = JSON.parse(infoJson.stdout)
+        expect(parsed[0]).toMatchObject({ id: p, method: "fork", label: "fork (noarch)", owner_name: "admin", host_name: host })
+        expect(parsed[0].children.map((c: any) => [c.id, c.label, c.state_name])).toEqual([
+          [c1, "sleep (noarch)", "FREE"],
+          [c2, "sleep (noarch)", "FREE"]
+        ])
+        fault(noTask, "GenericError", "No such task: 999999")
+        fault(notInt, "ValueError", "invalid literal for int() with base 10: 'x'")
+        usage(noArgs, "You must specify at least one task ID")
+
+        // why, assign-task, free-task
+        const [why, whyNone] = yield* binAll([...N, "why", String(x1)], [...N, "why", "999999"])
+        ok(why, `no enabled host in channel ${quiet}\n`)
+        expect(whyNone.code).toBe(1)
+        const [assigned, noHost, noSuchTask, bobAssign, oneArg] = yield* binAll(
+          [...A, "assign-task", String(x1), host],
+          [...A, "assign-task", String(x1), "nosuchhost"],
+          [...A, "assign-task", "999999", host],
+          [...B, "assign-task", String(x1), host],
+          [...A, "assign-task", String(x1)]
+        )
+        ok(assigned, `assigned task ${x1} to host ${host}\n`)
+        fault(noHost, "GenericError", "No such host: nosuchhost")
+        fault(noSuchTask, "GenericError", "No such task: 999999")
+        usage(bobAssign, "This action requires admin privileges")
+        usage(oneArg, "please specify a task id and a hostname")
+        expect(yield* taskState(x1)).toMatchObject({ state: TaskState.ASSIGNED, host_id: hostId })
+        const forced = yield* bin(...A, "assign-task", String(x1), other, "--force", "--override")
+        ok(forced, `assigned task ${x1} to host ${other}\n`)
+        const [freed, freeNotInt, freeNone] = yield* binAll(
+          [...A, "free-task", String(x1)],
+          [...A, "free-task", "x"],
+          [...A, "free-task"]
+        )
+        ok(freed, "")
+        usage(freeNotInt, "task_id must be an integer")
+        usage(freeNone, "please specify at least one task_id")
+        expect(yield* taskState(x1)).toMatchObject({ state: TaskState.FREE, host_id: null })
+
+        // set-task-priority
+        const [prio, prioTree, noPrio, noIds, bobPrio] = yield* binAll(
+          [...A, "set-task-priority", "--priority", "10", String(x1)],
+          [...A, "set-task-priority", "--priority", "7", "--recurse", String(p)],
+          [...A, "set-task-priority", String(x1)],
+          [...A, "set-task-priority", "--priority", "3"],
+          [...B, "set-task-priority", "--priority", "3", String(x1)]
+        )
+        ok(prio, "")
+        ok(prioTree, "")
+        usage(noPrio, "You must specify --priority")
+        usage(noIds, "You must specify at least one task id")
+        expect(bobPrio).toMatchObject({ code: 1, stderr: "admin permission required (logged in as bob)\n" })
+        expect((yield* taskState(x1)).priority).toBe(10)
+        for (const id of [p, c1, c2]) expect((yield* taskState(id)).priority).toBe(7)
+
+        // the scheduler's records: runs of the tree's parent, the builder's data, a refusal, the log
+        yield* admin.assignTask({ task_id: x2, host, force: false, override: false })
+        yield* builder.host.refuseTask({ task_id: x2, soft: false, msg: "no handler for method" })
+        const [runs, byHost, asJson, withLogs, extraArg, logs, logsJson, logsConflict] = yield* binAll(
+          [...N, "scheduler-info", "-t", String(p)],
+          [...N, "scheduler-info", "--host", host],
+          [...N, "scheduler-info", "--json", "-t", String(x2)],
+          [...N, "scheduler-info", "-t", String(x2), "--logs"],
+          [...N, "scheduler-info", "extra"],
+          [...N, "scheduler-logs", "--task", String(p)],
+          [...N, "scheduler-logs", "--json", "--task", String(x2)],
+          [...N, "scheduler-logs", "--from", "1", "--to", "2", "--limit", "3"]
+        )
+        const infoHeader = "Task      Host                 State   Created           Started           Ended            "
+        const short = String.raw`\d\d-\d\d-\d\d \d\d:\d\d:\d\d`
+        ok(runs, new RegExp(`^${infoHeader}\n-{${infoHeader.length}}\n${String(p).padEnd(9)} ${host.padEnd(20)} OPEN    ${short} ${short} {18}\n$`))
+        ok(byHost)
+        expect(byHost.stdout).toContain(`${String(p).padEnd(9)} ${host.padEnd(20)} OPEN    `)
+        expect(byHost.stdout).toMatch(new RegExp(`\nHost data for ${host}:\n\\{'maxjobs': 3\\}\n$`))
+        ok(asJson)
+        const info2 = JSON.parse(asJson.stdout)
+        expect(info2.runs.map((r: any) => r.task_id)).toEqual([x2])
+        expect(info2.refusals).toMatchObject([{ task_id: x2, host_name: host, soft: false, by_host: true, msg: "no handler for method" }])
+        ok(withLogs)
+        expect(withLogs.stdout).toMatch(
+          new RegExp(`\nRefusals of task ${x2}:\n  ${host}: hard, by the host, ${short}: no handler for method\nScheduler logs:\n`)
+        )
+        usage(extraArg, "This command takes no arguments")
+        const logHeader = "Task       Host                 Time                      Message                       "
+        ok(logs, new RegExp(`^${logHeader}\n-{${logHeader.length}}\n(${String(p).padEnd(10)} ${host.padEnd(20)} ${time} +\\S.*\n)+$`))
+        ok(logsJson)
+        expect(JSON.parse(logsJson.stdout).every((l: any) => l.task_id === x2)).toBe(true)
+        usage(logsConflict, "If both --from and --to are used, --limit shouldn't be used")
+
+        // cancel
+        const [cancel2, justone, notTop, bobCancel, notId, noBuild, noArg] = yield* binAll(
+          [...A, "cancel", String(x2)],
+          [...A, "cancel", String(p), "--justone"],
+          [...A, "cancel", "--full", String(c1)],
+          [...B, "cancel", String(x1)],
+          [...A, "cancel", "foo"],
+          [...A, "cancel", "nosuch-1.0-1"],
+          [...A, "cancel"]
+        )
+        ok(cancel2, "")
+        ok(justone, "")
+        expect(notTop).toMatchObject({ code: 1, stdout: "", stderr: `Task ${c1} is not top-level (parent=${p})\n` })
+        expect(bobCancel).toMatchObject({ code: 1, stdout: "", stderr: "Cannot cancel task, not owner\n" })
+        usage(notId, "please specify only task ids (integer) or builds (n-v-r)")
+        expect(noBuild.code).toBe(1)
+        expect(noBuild.stderr).toContain("nosuch-1.0-1")
+        usage(noArg, "You must specify at least one task id or build")
+        expect((yield* taskState(x2)).state).toBe(TaskState.CANCELED)
+        expect((yield* taskState(p)).state).toBe(TaskState.CANCELED)
+        expect((yield* taskState(c1)).state).toBe(TaskState.FREE)
+        ok(yield* bin(...A, "cancel", "--full", "--force", String(c2)), "")
+        expect((yield* taskState(c1)).state).toBe(TaskState.CANCELED)
+
+        // set-task-priority on a finished task: a warning, no failure
+        const closed = yield* bin(...A, "set-task-priority", "--priority", "3", String(p))
+        expect(closed).toEqual({ code: 0, stdout: "", stderr: `Can't update task priority on closed task: ${p}\n` })
+
+        // resubmit
+        const [resubmitted, notFailed, noId] = yield* binAll(
+          [...A, "resubmit", String(x2)],
+          [...A, "resubmit", String(x1)],
+          [...A, "resubmit"]
+        )
+        ok(resubmitted)
+        expect(resubmitted.stdout).toMatch(new RegExp(
+          `^Resubmitting the following task:\n${
+            block(x2, "fork", "canceled", [`Finished: ${time}`]).replace("Type: fork\n", "Type: fork\nRequest Parameters:\n")
+          }Resubmitted task ${x2} as new task (\\d+)\n$`
+        ))
+        const y = Number(/as new task (\d+)/.exec(resubmitted.stdout)![1])
+        expect(yield* taskState(y)).toMatchObject({ state: TaskState.FREE })
+        fault(notFailed, "GenericError", `Task ${x1} is not in the failed or canceled state`)
+        expect(notFailed.stdout).toContain(`Resubmitting the following task:\nTask: ${x1}\n`)
+        usage(noId, "Please specify a single task ID")
+
+        // restart-hosts: a restartHosts task (the builders run it)
+        const first = yield* bin(...A, "restart-hosts", "--nowait", "--channel", run, "--arch", "x86_64", "--timeout", "60")
+        ok(first, "")
+        const restart: any = yield* admin.listTasks({ opts: { method: "restartHosts", decode: true }, queryOpts: null })
+        expect(restart.map((r: any) => [r.priority, r.request])).toEqual([[5, [{ channel: run, arches: ["x86_64"], timeout: 60 }]]])
+        const [again, forcedRestart, restartArgs] = yield* binAll(
+          [...A, "restart-hosts", "--nowait"],
+          [...A, "restart-hosts", "--nowait", "--force"],
+          [...A, "restart-hosts", "extra"]
+        )
+        expect(again).toEqual({
+          code: 1,
+          stdout: "",
+          stderr: `Found other restartHosts tasks running.\nTask ids: [${restart[0].id}]\nUse --force to run anyway\n`
+        })
+        ok(forcedRestart, "")
+        usage(restartArgs, "restart-hosts does not accept arguments")
+        const restarts: any = yield* admin.listTasks({ opts: { method: "restartHosts", decode: true }, queryOpts: { order: "id" } })
+        expect(restarts.map((r: any) => r.request)).toEqual([[{ channel: run, arches: ["x86_64"], timeout: 60 }], []])
+        for (const r of restarts) yield* admin.cancelTask({ task_id: r.id })
+        for (const id of [x1, x3, y]) yield* admin.cancelTask({ task_id: id })
+      }), 300_000)
   })
 }

@@ -72,11 +72,14 @@ describe("Scheduler at scale", () => {
   it.scoped("two hubs on one PostgreSQL, 2,000 tasks, 20 builders: each task assigned once, all closed", () =>
     Effect.gen(function*() {
       const url = yield* database
+      const t0 = Date.now()
+      const log = (m: string) => Effect.sync(() => console.log(`${((Date.now() - t0) / 1000).toFixed(1)}s ${m}`))
       const hubs = [yield* hub(url), yield* hub(url)] as const
       const on = <A, E>(i: number, effect: Effect.Effect<A, E, any>) =>
         Effect.provide(effect, hubs[i % 2]!) as Effect.Effect<A, E>
       const sql = Context.get(hubs[0], SqlClient.SqlClient)
 
+      yield* log("hubs built")
       const admins = [yield* on(0, TestHub.admin), yield* on(1, TestHub.admin)]
       yield* admins[0]!.addChannel({ channel_name: CHANNEL })
       const channelId = (yield* admins[0]!.getChannel({ channelInfo: CHANNEL }))!.id
@@ -91,6 +94,14 @@ describe("Scheduler at scale", () => {
         builders.push(yield* Effect.forkScoped(builder(client, id, tally)))
       }
 
+      yield* log("builders up")
+      const progress = yield* Effect.forkScoped(Effect.gen(function*() {
+        while (true) {
+          yield* Effect.sleep("2 seconds")
+          const [row] = yield* sql<{ s: string }>`SELECT string_agg(state || ':' || n, ' ') AS s FROM (SELECT state, count(*) AS n FROM task GROUP BY state) x`
+          yield* log(`states ${row?.s} opened ${tally.opened.size} closed ${tally.closed.size} errors ${tally.errors.length}`)
+        }
+      }))
       const started = Date.now()
       // half the tasks are made through each hub, while the builders run
       const made = yield* Effect.forEach(
@@ -103,6 +114,7 @@ describe("Scheduler at scale", () => {
           ),
         { concurrency: 2 }
       )
+      yield* log("made")
       const ids = made.flat().map(Number)
       expect(new Set(ids).size).toBe(TASKS)
 
@@ -112,7 +124,10 @@ describe("Scheduler at scale", () => {
       )
       yield* Builders.eventually(closedCount, (n) => n === TASKS || tally.errors.length > 0, "50 seconds")
       const seconds = (Date.now() - started) / 1000
+      yield* log("closed all")
+      yield* Fiber.interrupt(progress)
       for (const fiber of builders) yield* Fiber.interrupt(fiber)
+      yield* log("interrupted")
       expect(tally.errors).toEqual([])
 
       // exactly one run (assignment) per task, none left active

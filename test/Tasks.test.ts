@@ -72,6 +72,13 @@ describe("Tasks", () => {
               const bad = yield* Effect.flip(anon.listTasks({ opts: {}, queryOpts: { order: "nonsense" } }))
               expect(bad).toMatchObject({ _tag: "ParameterError" })
 
+              // over HTTP a write answers the newest event id it published (Koji-Event-Id)
+              if (transport !== "in-process") {
+                const produced = yield* admin.lastEventId
+                const mine: any = yield* anon.events.list({ after: produced! - 1 })
+                expect(mine.events.map((e: any) => [e.id, e.task_id, e.data.state])).toEqual([[produced, id, TaskState.FREE]])
+              }
+
               // only admins make arbitrary tasks
               const refused = yield* Effect.flip(anon.makeTask({ method: "sleep", arglist: [1] }))
               expect(Errors.isA(refused, "ActionNotAllowed") || Errors.isA(refused, "AuthError")).toBe(true)

@@ -16,7 +16,7 @@
  *
  * @since 0.1.0
  */
-import { FetchHttpClient, Headers, type HttpClient } from "@effect/platform"
+import { FetchHttpClient, Headers, HttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import {
   type Rpc,
@@ -102,6 +102,11 @@ export type Client = RpcClient.RpcClient<ApiRpcs, RpcClientError.RpcClientError>
   ) => Effect.Effect<Results<Calls, Strict>, Errors.AnyFault | RpcClientError.RpcClientError>
   /** The current session, if logged in. */
   readonly session: Effect.Effect<SessionState | undefined>
+  /**
+   * The newest event id the last write call over HTTP published (its `Koji-Event-Id`):
+   * watch after it to follow what happens next. Undefined in process or before any write.
+   */
+  readonly lastEventId: Effect.Effect<number | undefined>
   /** Use another session from now on (a subsession made with `subsession()`, say); undefined logs out locally. */
   readonly useSession: (session: SessionState | undefined) => Effect.Effect<void>
   /**
@@ -161,7 +166,7 @@ const sessionHeaders = RpcMiddleware.layerClient(
 
 const isWrapped = (name: string) => name !== "login" && name !== "sslLogin"
 
-const build = (rpcClient: any, holder: Holder, streams: boolean): Client => {
+const build = (rpcClient: any, holder: Holder, streams: boolean, produced: Produced): Client => {
   const entries = new Map<string, Rpc.AnyWithProps>()
   for (const rpc of KojiApi.requests.values()) entries.set(rpc._tag, rpc as any)
 
@@ -266,6 +271,7 @@ const build = (rpcClient: any, holder: Holder, streams: boolean): Client => {
       return values
     })
   client.session = Effect.sync(() => holder.session)
+  client.lastEventId = Effect.sync(() => produced.eventId)
   client.useSession = (session: SessionState | undefined) =>
     Effect.sync(() => {
       holder.session = session
@@ -295,13 +301,31 @@ const streamRpcs: ReadonlySet<string> = new Set(
     .map((rpc) => rpc._tag)
 )
 
-const makeWith = <E, R>(rpcClient: Effect.Effect<unknown, E, R>, streams: boolean) =>
+interface Produced {
+  eventId: number | undefined
+}
+
+const makeWith = <E, R>(rpcClient: Effect.Effect<unknown, E, R>, streams: boolean, produced: Produced = { eventId: undefined }) =>
   Effect.gen(function*() {
     const holder = makeHolder()
     const headers = yield* Layer.build(sessionHeaders.pipe(Layer.provide(Layer.succeed(HolderTag, holder))))
     const client = yield* Effect.provide(rpcClient, headers)
-    return build(client, holder, streams)
+    return build(client, holder, streams, produced)
   })
+
+// remembers the `Koji-Event-Id` of each response
+const recordEventIds = (produced: Produced) =>
+  Layer.effect(
+    HttpClient.HttpClient,
+    Effect.map(HttpClient.HttpClient, (client) =>
+      HttpClient.transformResponse(client, (response) =>
+        Effect.tap(response, (r) =>
+          Effect.sync(() => {
+            const id = r.headers["koji-event-id"]
+            if (id !== undefined) produced.eventId = Number(id)
+          })
+        )))
+  )
 
 /**
  * Where a client connects: the hub's `/api` URL, and for `sslLogin` over HTTPS a
@@ -369,8 +393,11 @@ const makeOver = (
   streams: boolean
 ): Effect.Effect<Client, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const context = yield* Layer.build(protocol.pipe(Layer.provide(httpClientLayer(options))))
-    return yield* Effect.provide(makeWith(RpcClient.make(KojiRpcs), streams), context)
+    const produced: Produced = { eventId: undefined }
+    const context = yield* Layer.build(
+      protocol.pipe(Layer.provide(recordEventIds(produced)), Layer.provide(httpClientLayer(options)))
+    )
+    return yield* Effect.provide(makeWith(RpcClient.make(KojiRpcs), streams, produced), context)
   }) as any
 
 /**

@@ -22,6 +22,8 @@ export interface Transport {
   readonly certificate?: { readonly subject: Readonly<Record<string, string>>; readonly dn: string } | undefined
   /** A user name vouched for by a trusted front proxy (`REMOTE_USER`). */
   readonly proxyUser?: string | undefined
+  /** Filled in by the dispatcher: the newest event id the call published (sent back as `Koji-Event-Id`). */
+  readonly produced?: { eventId?: number | undefined } | undefined
 }
 
 /**

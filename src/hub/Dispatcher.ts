@@ -12,7 +12,7 @@
  */
 import { Rpc, type RpcGroup } from "@effect/rpc"
 import { SqlClient } from "@effect/sql"
-import { Context, Effect, type Either, Layer, Option, ParseResult, Schema } from "effect"
+import { Context, Effect, type Either, FiberRef, Layer, Option, ParseResult, Schema } from "effect"
 import * as Errors from "../domain/Errors.js"
 import * as Method from "../api/Method.js"
 import * as Caller from "./Caller.js"
@@ -176,7 +176,16 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
         // what the call publishes on the event stream is written when it commits
         const run = Versioned.withFreshEvent(
           EventStream.collect(Effect.provideService(effect, Caller.CurrentCaller, caller))
-        ).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+        ).pipe(
+          Effect.provideService(SqlClient.SqlClient, sql),
+          // the events it wrote: the transport answers their newest id (a client can follow from there)
+          Effect.tap(() =>
+            Effect.map(FiberRef.get(EventStream.lastWritten), (id) => {
+              if (id !== undefined && transport.produced !== undefined) transport.produced.eventId = id
+            })
+          ),
+          Effect.locally(EventStream.lastWritten, undefined)
+        )
         // anonymous calls do not write: no transaction to open
         if (session === undefined) return yield* Effect.catchTag(run, "SqlError", (e) => Effect.fail(toKojiError(e)))
         const callnum = credentials?.callnum

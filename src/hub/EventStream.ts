@@ -70,15 +70,24 @@ export const write = (events: ReadonlyArray<NewEvent>): Effect.Effect<void, SqlE
         build_id: e.build_id ?? null,
         data: e.data ?? {}
       })))
-      yield* sql`
+      const [row] = yield* sql<{ last: number }>`
         WITH inserted AS (
           INSERT INTO event_stream (kind, task_id, parent_id, host_id, tag_id, build_id, data)
           SELECT kind, task_id, parent_id, host_id, tag_id, build_id, data
             FROM jsonb_to_recordset(${rows}::jsonb)
               AS x(kind text, task_id int, parent_id int, host_id int, tag_id int, build_id int, data jsonb)
           RETURNING id)
-        SELECT pg_notify(${channel}, max(id)::text) FROM inserted`
+        SELECT max(id)::float8 AS last, pg_notify(${channel}, max(id)::text) FROM inserted`
+      yield* FiberRef.set(lastWritten, Number(row!.last))
     })))
+
+/**
+ * The newest event id this fiber wrote (what a write call answers as `Koji-Event-Id`).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const lastWritten: FiberRef.FiberRef<number | undefined> = FiberRef.unsafeMake<number | undefined>(undefined)
 
 /**
  * Publish an event with the current call (written when the call commits; dropped if it fails).

@@ -36,8 +36,10 @@ export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub |
       if (Option.isSome(length) && length.value > config.maxRequestLength) {
         return HttpServerResponse.text(`Request too large (over ${config.maxRequestLength} bytes)`, { status: 413 })
       }
-      return Transport.withRequestTransport(request, config, (annotated) =>
-        Effect.provideService(app, HttpServerRequest.HttpServerRequest, annotated)).pipe(
+      return Transport.withRequestTransport(request, config, (annotated, transport) =>
+        Effect.provideService(app, HttpServerRequest.HttpServerRequest, annotated).pipe(
+          Effect.map((response) => Transport.withEventId(response, transport))
+        )).pipe(
           // bodies without a length are cut at the same limit while they are read
           HttpIncomingMessage.withMaxBodySize(Option.some(config.maxRequestLength)),
           Effect.catchAllDefect((defect) =>

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Headers, type HttpServerRequest } from "@effect/platform"
+import { Headers, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { type Effect, Option } from "effect"
 import type { TLSSocket } from "node:tls"
@@ -49,7 +49,8 @@ export const of = (
   return {
     remoteAddress,
     certificate,
-    proxyUser: proxyUser !== undefined && proxyUser.length > 0 ? proxyUser : undefined
+    proxyUser: proxyUser !== undefined && proxyUser.length > 0 ? proxyUser : undefined,
+    produced: {}
   }
 }
 
@@ -62,7 +63,28 @@ export const of = (
 export const withRequestTransport = <A, E, R>(
   request: HttpServerRequest.HttpServerRequest,
   config: Pick<HubConfigShape, "proxyUserHeader" | "trustedProxyAddresses">,
-  effect: (request: HttpServerRequest.HttpServerRequest) => Effect.Effect<A, E, R>
-): Effect.Effect<A, E, R> =>
-  Credentials.withTransport(of(request, config), (token) =>
-    effect(request.modify({ headers: Headers.set(request.headers, Credentials.transportHeader, token) })))
+  effect: (request: HttpServerRequest.HttpServerRequest, transport: Caller.Transport) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => {
+  const transport = of(request, config)
+  return Credentials.withTransport(transport, (token) =>
+    effect(request.modify({ headers: Headers.set(request.headers, Credentials.transportHeader, token) }), transport))
+}
+
+/**
+ * The header that carries the newest event id a write call published.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const eventIdHeader = "koji-event-id"
+
+/**
+ * Add `Koji-Event-Id` to a response when the call published events.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withEventId = (response: HttpServerResponse.HttpServerResponse, transport: Caller.Transport) =>
+  transport.produced?.eventId === undefined
+    ? response
+    : HttpServerResponse.setHeader(response, eventIdHeader, String(transport.produced.eventId))

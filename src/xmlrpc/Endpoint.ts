@@ -122,10 +122,11 @@ export const handle = (request: HttpServerRequest.HttpServerRequest) =>
     if (Either.isLeft(parsed)) return invalid(parsed.left.message)
     const { methodName, params } = parsed.right
     const url = new URL(request.url, "http://hub")
+    const transport = Transport.of(request, config)
     const outcome = yield* Effect.either(Effect.gen(function*() {
       const credentials = yield* Credentials.fromHeaders(request.headers, url.searchParams)
       return yield* dispatcher.request(
-        { method: methodName, credentials, transport: Transport.of(request, config) },
+        { method: methodName, credentials, transport },
         multicallNames.has(methodName) ? multicall(dispatcher, params) : call(dispatcher, methodName, params)
       )
     }))
@@ -137,7 +138,7 @@ export const handle = (request: HttpServerRequest.HttpServerRequest) =>
     if (Either.isLeft(encoded)) {
       return xml(Codec.encodeFault(Errors.GenericError.faultCode, encoded.left.message))
     }
-    return xml(encoded.right)
+    return Transport.withEventId(xml(encoded.right), transport)
   })
 
 /**
