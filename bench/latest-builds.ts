@@ -13,6 +13,7 @@
  */
 import { SqlClient } from "@effect/sql"
 import { Console, Effect, Layer } from "effect"
+import { pathToFileURL } from "node:url"
 import * as KojiClient from "../src/client/KojiClient.js"
 import * as Database from "../src/db/Database.js"
 import * as Bootstrap from "../src/hub/Bootstrap.js"
@@ -39,7 +40,8 @@ const random = (seed: number) => () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
 
-const fixtures = Effect.gen(function*() {
+/** The tree, packages, builds and taggings (bulk SQL); answers the leaf's id. */
+export const fixtures = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const [admin] = yield* sql<{ id: number }>`SELECT id FROM users WHERE name = 'admin'`
   const userId = admin!.id
@@ -173,7 +175,9 @@ const program = Effect.gen(function*() {
   }
 })
 
-Effect.runPromise(program).catch((e) => {
-  console.error(e)
-  process.exit(1)
-})
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  Effect.runPromise(program).catch((e) => {
+    console.error(e)
+    process.exit(1)
+  })
+}

@@ -288,3 +288,38 @@ export * as Builder from "./builder/Builder.js"
  * @since 0.1.0
  */
 export * as BuilderConfig from "./builder/BuilderConfig.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as TagsApi from "./api/Tags.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as PackagesApi from "./api/Packages.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as TargetsApi from "./api/Targets.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Tags from "./hub/Tags.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Inheritance from "./hub/Inheritance.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Packages from "./hub/Packages.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Targets from "./hub/Targets.js"

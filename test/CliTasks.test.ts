@@ -8,8 +8,8 @@
  * and Koji's poll against a hub without an event stream.
  */
 import { NodeContext } from "@effect/platform-node"
-import { afterAll, describe, expect, layer } from "@effect/vitest"
-import { type Console, Context, Effect, Layer } from "effect"
+import { afterAll, expect, layer } from "@effect/vitest"
+import { type Console, Context, Effect, Fiber, Layer } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
@@ -79,6 +79,10 @@ const writeConfig = (url: string) => {
     `server = ${server}`,
     "user = bob",
     `password = ${bobPassword}`,
+    "",
+    `[poll-${t}]`,
+    `server = ${server}`,
+    "poll_interval = 1",
     ""
   ]
   Fs.mkdirSync(Path.join(home, ".koji"), { recursive: true })
@@ -87,7 +91,7 @@ const writeConfig = (url: string) => {
   const api = profiles("api", `${url}/api`)
   const xmlrpc = profiles("xmlrpc", `${url}/kojihub`)
   // each hub writes its own profiles (the last hub wins a profile name)
-  const kept = existing.split(/\n(?=\[)/).filter((s) => s.trim() !== "" && !/^\[(admin-|bob-)?(api|xmlrpc)\]/.test(s))
+  const kept = existing.split(/\n(?=\[)/).filter((s) => s.trim() !== "" && !/^\[(admin-|bob-|poll-)?(api|xmlrpc)\]/.test(s))
   Fs.writeFileSync(file, [...kept, [...api, ...xmlrpc].join("\n")].join("\n"))
 }
 
@@ -214,13 +218,17 @@ const time = String.raw`[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}
 
 // ---------------------------------------------------------------------------------------------
 
-const transports = [
-  ["api", TestDatabases.pgliteMigrated()],
-  ["xmlrpc", Layer.suspend(() => TestDatabases.migrated[1]![1])]
+// each transport on each database; the long scripted session once per transport (api on PGlite, xmlrpc on
+// PostgreSQL), the watch tests everywhere (the stream and the long-polls on both databases)
+const hubs = [
+  ["api", "pglite", TestDatabases.pgliteMigrated(), true],
+  ["xmlrpc", "postgres", Layer.suspend(() => TestDatabases.migrated[1]![1]), true],
+  ["api", "postgres", Layer.suspend(() => TestDatabases.migrated[1]![1]), false],
+  ["xmlrpc", "pglite", TestDatabases.pgliteMigrated(), false]
 ] as const
 
-for (const [t, database] of transports) {
-  layer(hubLayer(database), { timeout: "300 seconds", excludeTestServices: true })(`CliTasks ${t}`, (it) => {
+for (const [t, db, database, scripted] of hubs) {
+  layer(hubLayer(database), { timeout: "300 seconds", excludeTestServices: true })(`CliTasks ${t} ${db}`, (it) => {
     const A = ["-p", `admin-${t}`]
     const B = ["-p", `bob-${t}`]
     const N = ["-p", t]
@@ -229,6 +237,7 @@ for (const [t, database] of transports) {
     const host = `s-host-${t}`
     const other = `s-other-${t}`
 
+    if (scripted) {
     it.scoped("a scripted session through every task and scheduler command", () =>
       Effect.gen(function*() {
         writeConfig(yield* HubUrl)
@@ -500,5 +509,235 @@ for (const [t, database] of transports) {
         for (const r of restarts) yield* admin.cancelTask({ task_id: r.id })
         for (const id of [x1, x3, y]) yield* admin.cancelTask({ task_id: id })
       }), 300_000)
+    }
+
+    it.scoped("watch-task prints each change as the builder makes it, and ends at once", () =>
+      Effect.gen(function*() {
+        writeConfig(yield* HubUrl)
+        const admin = yield* TestHub.admin
+        const channel = `watch-${t}`
+        const name = `watch-host-${t}`
+        // a host that is not ready yet: the task waits FREE
+        const { client: builder, id: hostId } = yield* Builders.builder(name, { channels: [channel], ready: false })
+        const id = yield* admin.makeTask({ method: "sleep", arglist: [1], channel })
+        const watch = yield* live(...N, "watch-task", String(id))
+        yield* watch.waitFor(`${id} sleep (noarch): free\n`)
+        // the host is ready: the scheduler assigns the task to it
+        yield* builder.host.updateHost({ task_load: 0, ready: true, data: null })
+        yield* builder.host.getTasks({})
+        yield* until(id, (x) => x.state === TaskState.ASSIGNED && x.host_id === hostId)
+        yield* watch.waitFor(`${id} sleep (noarch): free -> assigned (${name})\n`)
+        yield* builder.host.openTask({ task_id: id })
+        yield* watch.waitFor(`${id} sleep (noarch): assigned (${name}) -> open (${name})\n`)
+        // a child appears under it, indented, and runs on the same host
+        const kid = yield* builder.host.subtask({ method: "sleep", arglist: [0], parent: id, label: "kid" })
+        yield* watch.waitFor(`  ${kid} sleep (noarch): free\n`)
+        yield* until(kid, (x) => x.state === TaskState.ASSIGNED)
+        yield* builder.host.openTask({ task_id: kid })
+        yield* builder.host.closeTask({ task_id: kid, response: yield* response(null) })
+        yield* watch.waitFor("  0 free  1 open  1 done  0 failed\n")
+        const closing = Date.now()
+        yield* builder.host.closeTask({ task_id: id, response: yield* response(null) })
+        const seen = yield* watch.waitFor("completed successfully\n")
+        const result = yield* watch.done
+        // pushed, not polled: well under Koji's 6-second poll
+        expect(seen - closing).toBeLessThan(2000)
+        expect(result).toEqual({
+          code: 0,
+          stderr: "",
+          stdout: [
+            "Watching tasks (this may be safely interrupted)...",
+            `${id} sleep (noarch): free`,
+            `${id} sleep (noarch): free -> assigned (${name})`,
+            `${id} sleep (noarch): assigned (${name}) -> open (${name})`,
+            `  ${kid} sleep (noarch): free`,
+            `  ${kid} sleep (noarch): free -> assigned (${name})`,
+            `  ${kid} sleep (noarch): assigned (${name}) -> open (${name})`,
+            `  ${kid} sleep (noarch): open (${name}) -> closed`,
+            "  0 free  1 open  1 done  0 failed",
+            `${id} sleep (noarch): open (${name}) -> closed`,
+            "  0 free  0 open  2 done  0 failed",
+            "",
+            `${id} sleep (noarch) completed successfully`,
+            ""
+          ].join("\n")
+        })
+        // a finished task: its state, the summary line's absence, the closing line
+        ok(yield* bin(...N, "watch-task", String(id)), [
+          "Watching tasks (this may be safely interrupted)...",
+          `${id} sleep (noarch): closed`,
+          `  ${kid} sleep (noarch): closed`,
+          "",
+          `${id} sleep (noarch) completed successfully`,
+          ""
+        ].join("\n"))
+      }), 120_000)
+
+    it.scoped("watch-task: a failed task exits 1; several tasks; resubmit --wait; Ctrl-C; no such task", () =>
+      Effect.gen(function*() {
+        writeConfig(yield* HubUrl)
+        const admin = yield* TestHub.admin
+        const channel = `fail-${t}`
+        const name = `fail-host-${t}`
+        const { client: builder } = yield* Builders.builder(name, { channels: [channel] })
+        const id = yield* admin.makeTask({ method: "sleep", arglist: [1], channel })
+        yield* until(id, (x) => x.state === TaskState.ASSIGNED)
+        const watch = yield* live(...N, "watch-task", String(id))
+        yield* watch.waitFor(`${id} sleep (noarch): assigned (${name})\n`)
+        yield* builder.host.openTask({ task_id: id })
+        yield* watch.waitFor("-> open")
+        yield* builder.host.failTask({ task_id: id, response: failure(1000, "the sleep went wrong") })
+        expect(yield* watch.done).toEqual({
+          code: 1,
+          stderr: "",
+          stdout: [
+            "Watching tasks (this may be safely interrupted)...",
+            `${id} sleep (noarch): assigned (${name})`,
+            `${id} sleep (noarch): assigned (${name}) -> open (${name})`,
+            `${id} sleep (noarch): open (${name}) -> FAILED: GenericError: the sleep went wrong`,
+            "  0 free  0 open  0 done  1 failed",
+            "",
+            `${id} sleep (noarch) failed`,
+            ""
+          ].join("\n")
+        })
+
+        // two tasks at once (no host in their channel); both canceled: exit 1
+        const idle = `idle-${t}`
+        yield* admin.addChannel({ channel_name: idle })
+        const a = yield* admin.makeTask({ method: "sleep", arglist: [1], channel: idle })
+        const b = yield* admin.makeTask({ method: "fork", arglist: [], channel: idle })
+        const both = yield* live(...N, "--quiet", "watch-task", String(a), String(b))
+        const verbose = yield* live(...N, "watch-task", String(a), String(b))
+        yield* verbose.waitFor(`${b} fork (noarch): free\n`)
+        yield* admin.cancelTask({ task_id: a })
+        yield* verbose.waitFor(`${a} sleep (noarch): free -> canceled\n  1 free  0 open  1 done  0 failed\n`)
+        yield* admin.cancelTask({ task_id: b })
+        expect(yield* verbose.done).toEqual({
+          code: 1,
+          stderr: "",
+          stdout: [
+            "Watching tasks (this may be safely interrupted)...",
+            `${a} sleep (noarch): free`,
+            `${b} fork (noarch): free`,
+            `${a} sleep (noarch): free -> canceled`,
+            "  1 free  0 open  1 done  0 failed",
+            `${b} fork (noarch): free -> canceled`,
+            "  0 free  0 open  2 done  0 failed",
+            "",
+            `${a} sleep (noarch) was canceled`,
+            `${b} fork (noarch) was canceled`,
+            ""
+          ].join("\n")
+        })
+        // --quiet: nothing printed, the same exit code
+        expect(yield* both.done).toEqual({ code: 1, stdout: "", stderr: "" })
+
+        // resubmit --wait: the new task is watched until it ends
+        const again = yield* live(...A, "resubmit", "--wait", String(a))
+        yield* again.waitFor(/as new task \d+\nWatching tasks \(this may be safely interrupted\)\.\.\.\n\d+ sleep \(noarch\): free\n/)
+        const copy = Number(/as new task (\d+)/.exec(again.stdout())![1])
+        yield* admin.cancelTask({ task_id: copy })
+        const resubmitted = yield* again.done
+        expect(resubmitted.code).toBe(1)
+        expect(resubmitted.stdout).toContain(
+          `${copy} sleep (noarch): free -> canceled\n  0 free  0 open  1 done  0 failed\n\n${copy} sleep (noarch) was canceled\n`
+        )
+
+        // Ctrl-C: Koji's message and the tasks still running, exit 1
+        const waiting = yield* admin.makeTask({ method: "sleep", arglist: [5], channel: idle })
+        const stopped = yield* live(...N, "watch-task", String(waiting))
+        yield* stopped.waitFor(`${waiting} sleep (noarch): free\n`)
+        stopped.child.kill("SIGINT")
+        expect(yield* stopped.done).toEqual({
+          code: 1,
+          stderr: "",
+          stdout: [
+            "Watching tasks (this may be safely interrupted)...",
+            `${waiting} sleep (noarch): free`,
+            "Tasks still running. You can continue to watch with the 'koji-ts watch-task' command.",
+            "Running Tasks:",
+            `${waiting} sleep (noarch): free`,
+            ""
+          ].join("\n")
+        })
+        yield* admin.cancelTask({ task_id: waiting })
+
+        // no such task; bad ids; a selection with nothing in it
+        const [missing, notInt, noIds, mixed, emptySelection] = yield* binAll(
+          [...N, "watch-task", "999999"],
+          [...N, "watch-task", "x"],
+          [...N, "watch-task"],
+          [...N, "watch-task", "--method", "sleep", String(a)],
+          [...N, "watch-task", "--channel", idle]
+        )
+        expect(missing).toEqual({
+          code: 1,
+          stdout: "Watching tasks (this may be safely interrupted)...\nNo such task id: 999999\n",
+          stderr: ""
+        })
+        usage(notInt, "task id must be an integer")
+        usage(noIds, "at least one task id must be specified")
+        usage(mixed, "Selection options cannot be combined with a task list")
+        ok(emptySelection, "(no tasks)\n")
+      }), 180_000)
+
+    if (t === "xmlrpc" && scripted) {
+      it.scoped("against a hub without an event stream (a stock Koji): Koji's poll every poll_interval", () =>
+        Effect.gen(function*() {
+          writeConfig(yield* HubUrl)
+          const admin = yield* TestHub.admin
+          const channel = `poll-${t}`
+          const name = `poll-host-${t}`
+          const { client: builder, id: hostId } = yield* Builders.builder(name, { channels: [channel], ready: false })
+          const id = yield* admin.makeTask({ method: "sleep", arglist: [1], channel })
+          // Koji's XML-RPC hub has no events.* methods
+          const calls: Array<string> = []
+          const stock: Connection.Connector = (options) =>
+            Effect.map(Connection.connect(options), (c) => ({
+              ...c,
+              call: (method, payload) => {
+                calls.push(method)
+                return method.startsWith("events.") ? Effect.fail(Connection.invalidMethod(method)) : c.call(method, payload)
+              }
+            }))
+          let stdout = ""
+          const base = yield* Effect.console
+          const capture: Console.Console = {
+            ...base,
+            log: (...parts: ReadonlyArray<unknown>) => Effect.sync(() => void (stdout += `${parts.join(" ")}\n`)),
+            error: (...parts: ReadonlyArray<unknown>) => Effect.sync(() => void (stdout += `stderr: ${parts.join(" ")}\n`))
+          }
+          const fiber = yield* Cli.run(["node", "koji-ts", "-p", `poll-${t}`, "watch-task", String(id)], {
+            env: { HOME: home, KOJI_SYSCONFDIR: etc },
+            isTTY: false,
+            defaultProfile: "koji",
+            connect: stock
+          }).pipe(Effect.withConsole(capture), Effect.provide(NodeContext.layer), Effect.fork)
+          const printed = (text: string) => Builders.eventually(Effect.sync(() => stdout), (out) => out.includes(text))
+          yield* printed(`${id} sleep (noarch): free\n`)
+          yield* admin.assignTask({ task_id: id, host: name, force: false, override: false })
+          yield* printed(`${id} sleep (noarch): free -> assigned (${name})\n`)
+          yield* builder.host.openTask({ task_id: id })
+          yield* printed(`${id} sleep (noarch): assigned (${name}) -> open (${name})\n`)
+          yield* builder.host.closeTask({ task_id: id, response: yield* response(null) })
+          expect(yield* Fiber.join(fiber)).toBe(0)
+          expect(stdout).toBe([
+            "Watching tasks (this may be safely interrupted)...",
+            `${id} sleep (noarch): free`,
+            `${id} sleep (noarch): free -> assigned (${name})`,
+            `${id} sleep (noarch): assigned (${name}) -> open (${name})`,
+            `${id} sleep (noarch): open (${name}) -> closed`,
+            "  0 free  0 open  1 done  0 failed",
+            "",
+            `${id} sleep (noarch) completed successfully`,
+            ""
+          ].join("\n"))
+          // it asked once whether the hub has an event stream, then polled
+          expect(calls.filter((m) => m.startsWith("events."))).toEqual(["events.lastId"])
+          expect(calls.filter((m) => m === "getTaskInfo").length).toBeGreaterThanOrEqual(3)
+          expect(hostId).toBeGreaterThan(0)
+        }), 120_000)
+    }
   })
 }

@@ -133,17 +133,19 @@ describe("Events", () => {
               const h = yield* grantHistory(`f-${t}`)
               const ts2 = yield* eventTs(h.e2)
 
-              // `user` applies to user_perms and user_groups only: the host tables are left out
+              // `user` applies to user_perms, user_groups and (the owner of) tag_package_owners only:
+              // the host tables are left out
               const byUser = yield* anon.queryHistory({ user: h.user })
-              expect(Object.keys(byUser).sort()).toEqual(["user_groups", "user_perms"])
+              expect(Object.keys(byUser).sort()).toEqual(["tag_package_owners", "user_groups", "user_perms"])
               expect(byUser.user_perms).toHaveLength(2)
               expect(byUser.user_groups).toEqual([])
               expect(yield* anon.queryHistory({ user: h.uid, tables: ["user_perms"] })).toEqual({
                 user_perms: byUser.user_perms
               })
-              // `permission` applies to user_perms only
+              // `permission` applies to user_perms (and tag_config, the tags needing it) only
               const byPerm = yield* anon.queryHistory({ permission: h.permId })
-              expect(Object.keys(byPerm)).toEqual(["user_perms"])
+              expect(Object.keys(byPerm)).toEqual(["tag_config", "user_perms"])
+              expect(byPerm.tag_config).toEqual([])
               expect(byPerm.user_perms).toEqual(byUser.user_perms)
               // a table-specific filter with an explicit table that does not take it: nothing searched
               expect(yield* anon.queryHistory({ tables: ["host_config"], permission: h.perm })).toEqual({})
@@ -191,10 +193,11 @@ describe("Events", () => {
                 queryOpts: { order: "create_ts", offset: 1, limit: 1 }
               })
               expect(page.user_perms).toEqual([expect.objectContaining({ create_event: h.e3 })])
+              // (`permission` also applies to tag_config, Koji's tag perm_id)
               expect(yield* anon.queryHistory({ permission: h.perm, queryOpts: { countOnly: true } }))
-                .toEqual({ user_perms: 2 })
+                .toEqual({ tag_config: 0, user_perms: 2 })
               expect(yield* anon.queryHistory({ permission: h.perm, queryOpts: { countOnly: true, limit: 1 } }))
-                .toEqual({ user_perms: 1 })
+                .toEqual({ tag_config: 0, user_perms: 1 })
               const badOrder = yield* Effect.flip(anon.queryHistory({ permission: h.perm, queryOpts: { order: "nope" } }))
               expect(badOrder).toMatchObject({ _tag: "GenericError", message: "Invalid order: nope" })
             }))

@@ -40,6 +40,35 @@ const summary = (entries: unknown) =>
 
 describe("Packages", () => {
   for (const [db, Database] of TestDatabases.migrated) {
+    // the hub's configured package_list policy governs edits (data: tag, action, package, force)
+    layer(
+      TestHub.layer(Database, TestHub.transports[0][1], {
+        policy: {
+          package_list: [
+            "match action block :: deny blocks are frozen",
+            "has_perm admin && package pol-* :: allow",
+            "all :: deny only pol-* packages"
+          ].join("\n")
+        }
+      }),
+      { timeout: "120 seconds", excludeTestServices: true }
+    )(`${db} with a package_list policy`, (it) => {
+      it.scoped("the configured policy allows and denies with its reasons; force overrides as admin", () =>
+        Effect.gen(function*() {
+          const admin = yield* TestHub.admin
+          yield* admin.createTag({ name: "pol-tag" })
+          yield* admin.packageListAdd({ taginfo: "pol-tag", pkginfo: "pol-one", owner: "admin" })
+          const other = yield* Effect.flip(admin.packageListAdd({ taginfo: "pol-tag", pkginfo: "other", owner: "admin" }))
+          expect(other).toMatchObject({ _tag: "ActionNotAllowed", message: "policy violation (package_list): only pol-* packages" })
+          const block = yield* Effect.flip(admin.packageListBlock({ taginfo: "pol-tag", pkginfo: "pol-one" }))
+          expect(block.message).toBe("policy violation (package_list): blocks are frozen")
+          // an admin's force passes a deny, as Koji's assert_policy(force=True)
+          yield* admin.packageListBlock({ taginfo: "pol-tag", pkginfo: "pol-one", force: true })
+          expect(yield* admin.getPackageConfig({ tag: "pol-tag", pkg: "pol-one" })).toMatchObject({ blocked: true })
+          expect(yield* admin.getPackageID({ name: "other" })).toBeNull()
+        }))
+    })
+
     for (const [transport, Transport] of TestHub.transports) {
       const smoke = transport === "http"
       layer(TestHub.layer(Database, Transport), { timeout: "120 seconds", excludeTestServices: true })(

@@ -391,6 +391,43 @@ describe("Tags", () => {
   }
 })
 
+describe("Tags over Koji's XML-RPC", () => {
+  layer(TestHub.layer(TestDatabases.migrated[0]![1], TestHub.allTransports[2][1]), {
+    timeout: "120 seconds",
+    excludeTestServices: true
+  })("pglite xmlrpc", (it) => {
+    it.scoped("tags, links (\"delete link\"), reverse walks, bare listTags, package lists and configs at /kojihub", () =>
+      Effect.gen(function*() {
+        const admin = yield* TestHub.admin
+        const parent = yield* admin.createTag({ name: "xr-parent", arches: "x86_64", extra: { k: { v: [1, null, "é"] } } })
+        const child = yield* admin.createTag({ name: "xr-child", parent: "xr-parent" })
+        const reverse = yield* admin.getFullInheritance({ tag: parent, reverse: true })
+        expect(reverse).toEqual([expect.objectContaining({ tag_id: child, parent_id: parent, name: "xr-child", currdepth: 1 })])
+        expect(reverse[0]).not.toHaveProperty("child_id")
+        const bare = (yield* admin.listTags({ perms: false, pattern: "xr-*" })) as ReadonlyArray<object>
+        expect(bare.map((t) => Object.keys(t).sort())).toEqual([
+          ["arches", "id", "locked", "maven_include_all", "maven_support", "name"],
+          ["arches", "id", "locked", "maven_include_all", "maven_support", "name"]
+        ])
+        expect(yield* admin.getBuildConfig({ tag: child })).toMatchObject({
+          arches: "",
+          extra: { k: { v: [1, null, "é"] } },
+          config_inheritance: { extra: { k: { id: parent, name: "xr-parent" } }, arches: null }
+        })
+        yield* admin.packageListAdd({ taginfo: parent, pkginfo: "xr-pkg", owner: "admin", force: null })
+        expect(yield* admin.listPackages({ tagID: child, inherited: true })).toEqual([
+          expect.objectContaining({ package_name: "xr-pkg", tag_name: "xr-parent", owner_name: "admin" })
+        ])
+        yield* admin.setInheritanceData({ tag: child, data: [{ parent_id: parent, "delete link": true }] })
+        expect(yield* admin.getInheritanceData({ tag: child })).toEqual([])
+        const history = yield* admin.queryHistory({ tables: ["tag_inheritance"], tag: "xr-child" })
+        expect((history.tag_inheritance as ReadonlyArray<Record<string, unknown>>).map((r) => r.active)).toEqual([null])
+        const missing = yield* Effect.flip(admin.getTag({ tagInfo: "nosuchtag", strict: true }))
+        expect(missing).toMatchObject({ _tag: "GenericError", faultCode: 1000, message: "No such tagInfo: 'nosuchtag'" })
+      }))
+  })
+})
+
 // a loopback "Koji hub" that answers with one recorded body
 const replay = (sample: string) =>
   Effect.acquireRelease(

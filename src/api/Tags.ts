@@ -373,6 +373,7 @@ export const getFullInheritance = Method.make("getFullInheritance", {
     jumps: Method.keywordOption(Schema.Unknown)
   },
   success: Schema.Array(FullInheritanceLink),
+  varkw: "kwargs",
   access: "anon",
   doc: "The full, ordered inheritance of a tag with currdepth/nextdepth/filter; reverse=True lists descendants"
 })

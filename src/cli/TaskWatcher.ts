@@ -170,13 +170,13 @@ const openLongPoll = (session: SessionShape, roots: ReadonlyArray<number>, wait:
     let cursor = Number(first.value)
     // one tree: the hub follows it; several: every task change, sorted out here
     const filter = roots.length === 1 ? { task: roots[0]!, kinds: ["task.state"] } : { kinds: ["task.state"] }
-    const next = Effect.map(
-      connection.call("events.list", { after: cursor, filter, limit: 1000, wait }),
-      (page) => {
+    // each call asks for what comes after the newest id seen so far
+    const next = Effect.suspend(() => connection.call("events.list", { after: cursor, filter, limit: 1000, wait })).pipe(
+      Effect.map((page) => {
         const { events, last } = page as { events: ReadonlyArray<Parameters<typeof toChange>[0]>; last: number }
         cursor = Math.max(cursor, last)
         return events.flatMap((e) => Option.toArray(toChange(e)))
-      }
+      })
     )
     return { mode: "long-poll", after: cursor, next } satisfies Feed
   })

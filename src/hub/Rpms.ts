@@ -17,7 +17,7 @@ import type { QueryOpts } from "../api/Users.js"
 import { GenericError, type ParameterError } from "../domain/Errors.js"
 import type { BuildId, BuildrootId, ExternalRepoId, RpmId } from "../domain/Ids.js"
 import { Rpm, RpmListEntry } from "../domain/Rpm.js"
-import { parseExtra } from "./Builds.js"
+import { fromRow, parseExtra } from "./Builds.js"
 import * as Nvr from "./Nvr.js"
 import * as QueryOpts_ from "./QueryOpts.js"
 
@@ -154,7 +154,7 @@ export const make = Effect.gen(function*() {
         SELECT ${sql.literal(columns)} FROM rpminfo
           JOIN external_repo ON external_repo.id = rpminfo.external_repo_id
          WHERE ${clause} ORDER BY rpminfo.id`
-      return rows.map((row) => new Rpm(fields(row)))
+      return rows.map((row) => fromRow(Rpm, fields(row)))
     })
 
   const describe = (info: RpmInfo) => {
@@ -239,7 +239,7 @@ export const make = Effect.gen(function*() {
       })
       if (typeof rows === "number") return rows
       return rows.map((row) =>
-        new RpmListEntry({
+        fromRow(RpmListEntry, {
           ...fields(row),
           nvr: Nvr.formatNVR(row),
           ...(row.component_buildroot_id !== undefined

@@ -34,12 +34,13 @@ import { ActionNotAllowed, GenericError, type ParameterError, TagError } from ".
 import type { BuildId, BuildrootId, RpmId } from "../domain/Ids.js"
 import { TaggedRpm } from "../domain/Rpm.js"
 import {
-  buildColumns,
   buildJoins,
   Builds,
   type BuildRow,
+  fromRow,
   layerWithoutUsers as buildsLayerWithoutUsers,
   parseExtra,
+  taggedBuildColumns,
   toTaggedBuild
 } from "./Builds.js"
 import * as EventStream from "./EventStream.js"
@@ -229,6 +230,7 @@ export const latestCount = (latest: Latest | undefined): number | undefined =>
 interface Chain {
   readonly tags: Statement.Fragment
   readonly filters: Statement.Fragment
+  readonly filtered: boolean
 }
 
 /**
@@ -284,23 +286,35 @@ export const make = Effect.gen(function*() {
         tags: sql`SELECT * FROM (VALUES ${sql.literal(tags.join(", "))}) AS chain (ord, tag_id)`,
         filters: filters.length === 0
           ? sql`SELECT NULL::int AS ord, NULL::text AS pattern WHERE FALSE`
-          : sql`SELECT * FROM (VALUES ${sql.csv(filters)}) AS chain_filter (ord, pattern)`
+          : sql`SELECT * FROM (VALUES ${sql.csv(filters)}) AS chain_filter (ord, pattern)`,
+        filtered: filters.length > 0
       }
     })
 
   // readPackageList(tag, inherit=True): each package's first entry along the chain; a parent's
   // entries only when the name matches every pkg_filter on the way (Python's re.match: anchored
   // at the start)
-  const listedPackages = (chain: Chain, event: number | null | undefined, packageName?: string | null) => sql`
-    SELECT DISTINCT ON (tp.package_id) tp.package_id, p.name AS package_name, tp.tag_id, tp.blocked
-      FROM chain c
-      JOIN tag_packages tp ON tp.tag_id = c.tag_id
-      JOIN package p ON p.id = tp.package_id
-     WHERE ${Versioned.activeAt(sql, event, "tp")}
-       ${packageName === null || packageName === undefined ? sql.literal("") : sql`AND p.name = ${packageName}`}
-       AND NOT EXISTS (
-         SELECT 1 FROM chain_filter f WHERE f.ord = c.ord AND p.name !~ ('^(?:' || f.pattern || ')'))
-     ORDER BY tp.package_id, c.ord`
+  const listedPackages = (chain: Chain, event: number | null | undefined, packageName?: string | null) => {
+    const byName = packageName !== null && packageName !== undefined
+    // the package names are needed only to match filters or a given name
+    return chain.filtered || byName
+      ? sql`
+        SELECT DISTINCT ON (tp.package_id) tp.package_id, tp.blocked
+          FROM chain c
+          JOIN tag_packages tp ON tp.tag_id = c.tag_id
+          JOIN package p ON p.id = tp.package_id
+         WHERE ${Versioned.activeAt(sql, event, "tp")}
+           ${byName ? sql`AND p.name = ${packageName}` : sql.literal("")}
+           AND NOT EXISTS (
+             SELECT 1 FROM chain_filter f WHERE f.ord = c.ord AND p.name !~ ('^(?:' || f.pattern || ')'))
+         ORDER BY tp.package_id, c.ord`
+      : sql`
+        SELECT DISTINCT ON (tp.package_id) tp.package_id, tp.blocked
+          FROM chain c
+          JOIN tag_packages tp ON tp.tag_id = c.tag_id
+         WHERE ${Versioned.activeAt(sql, event, "tp")}
+         ORDER BY tp.package_id, c.ord`
+  }
 
   const packageEntry: Tagging["Type"]["packageEntry"] = (tagId, packageId, event) =>
     Effect.map(
@@ -348,6 +362,10 @@ export const make = Effect.gen(function*() {
         ${
         keep === undefined
           ? sql`SELECT build_id, tag_id, create_event, ord FROM tagged`
+          : keep === 1
+          ? sql`
+            SELECT DISTINCT ON (pkg_id) build_id, tag_id, create_event, ord FROM tagged
+             ORDER BY pkg_id, ord, create_event DESC, build_id DESC`
           : sql`
             SELECT build_id, tag_id, create_event, ord FROM (
               SELECT t.*, row_number() OVER (PARTITION BY t.pkg_id ORDER BY t.ord, t.create_event DESC, t.build_id DESC) AS rn
@@ -359,14 +377,23 @@ export const make = Effect.gen(function*() {
   const readTaggedBuilds: Tagging["Type"]["readTaggedBuilds"] = (tagId, options) =>
     Effect.gen(function*() {
       const kept = yield* selected(tagId, options)
-      const rows = yield* sql<BuildRow & { tag_id: number; tag_name: string; create_event: number }>`
-        SELECT ${sql.literal(buildColumns)}, tag.id AS tag_id, tag.name AS tag_name, r.create_event
+      const withExtra = options.extra === true
+      const rows = yield* sql<
+        Omit<BuildRow, "source" | "extra" | "cg_id" | "cg_name"> & {
+          extra?: string | null
+          tag_id: number
+          tag_name: string
+          create_event: number
+        }
+      >`
+        SELECT ${sql.literal(taggedBuildColumns)}, ${withExtra ? sql`build.extra,` : sql.literal("")}
+               tag.id AS tag_id, tag.name AS tag_name, r.create_event
           FROM (${kept}) r
           JOIN build ON build.id = r.build_id
           JOIN tag ON tag.id = r.tag_id
           ${sql.literal(buildJoins)}
          ORDER BY r.ord, r.create_event DESC, r.build_id DESC`
-      return rows.map((row) => toTaggedBuild(row, options.extra === true))
+      return rows.map((row) => toTaggedBuild(row, withExtra))
     })
 
   interface RpmRow {
@@ -414,7 +441,7 @@ export const make = Effect.gen(function*() {
          ORDER BY r.ord, r.create_event DESC, r.build_id DESC, rpminfo.id ${sigs ? sql`, rpmsigs.sigkey` : sql.literal("")}`
       const withExtra = options.rpmExtra !== false
       const rpms = rows.map((row) =>
-        new TaggedRpm({
+        fromRow(TaggedRpm, {
           id: row.id as RpmId,
           name: row.name,
           version: row.version,

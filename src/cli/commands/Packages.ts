@@ -12,7 +12,7 @@ import * as Handler from "../Handler.js"
 import { error, print, Session, usageError, warn } from "../Session.js"
 import { asctime } from "../TaskLabel.js"
 import { parseArches } from "./Hosts.js"
-import { strictBatch } from "./Tags.js"
+import { strictBatch } from "./TagsCommon.js"
 
 interface Entry {
   readonly package_id: number
