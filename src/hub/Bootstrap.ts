@@ -21,7 +21,8 @@ import * as Versioned from "./Versioned.js"
 export const ensureAdmin = (options: { readonly name?: string | undefined; readonly password?: string | undefined } = {}) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    return yield* sql.withTransaction(Effect.gen(function*() {
+    // a call of its own: its own event (not one cached from another database)
+    return yield* Versioned.withFreshEvent(sql.withTransaction(Effect.gen(function*() {
       // two hubs starting together create one admin
       yield* sql`SELECT pg_advisory_xact_lock(${0x61646d6e})`
       const admins = yield* sql`
@@ -38,5 +39,5 @@ export const ensureAdmin = (options: { readonly name?: string | undefined; reado
       const [perm] = yield* sql<{ id: number }>`SELECT id FROM permissions WHERE name = 'admin'`
       yield* Versioned.insert("user_perms", { user_id: user!.id, perm_id: perm!.id }, user!.id)
       return password
-    }))
+    })))
   })
