@@ -21,6 +21,7 @@ import * as HubConfig from "../src/hub/HubConfig.js"
 import * as Passwords from "../src/hub/Passwords.js"
 import { Scheduler } from "../src/hub/Scheduler.js"
 import * as TaskRequest from "../src/hub/TaskRequest.js"
+import * as Versioned from "../src/hub/Versioned.js"
 import { fmt, pgDatabase, percentile } from "./utils.js"
 
 const TASKS = Number(process.argv[2] ?? 10_000)
@@ -190,7 +191,9 @@ const latency = Effect.gen(function*() {
 const onFresh = <A, E>(
   database: () => Layer.Layer<Database.Database>,
   effect: Effect.Effect<A, E, Hub.Hub | SqlClient.SqlClient | Scope.Scope>
-) => Effect.scoped(Effect.provide(effect, hubOn(database())))
+) =>
+  // (withFreshEvent: Bootstrap.ensureAdmin leaves its event id cached in the building fiber)
+  Versioned.withFreshEvent(Effect.scoped(Effect.provide(effect, hubOn(database()))))
 
 const program = Effect.gen(function*() {
   yield* Console.log(

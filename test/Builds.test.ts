@@ -390,6 +390,32 @@ describe("Builds", () => {
           }))
       }
     )
+
+    // Koji's XML-RPC at /kojihub: the records encode as Koji's
+    layer(TestHub.layer(Database, TestHub.allTransports[2][1]), { timeout: "120 seconds", excludeTestServices: true })(
+      `${db} xmlrpc`,
+      (it) => {
+        it.scoped("getBuild, listBuilds, listTagged, getLatestBuilds and faults over XML-RPC", () =>
+          Effect.gen(function*() {
+            const admin = yield* TestHub.admin
+            const anon = yield* TestHub.client
+            const id = yield* admin.createEmptyBuild({ name: "xml-b9", version: "1.0", release: "1", epoch: null })
+            yield* admin.createTag({ name: "xml-tag-b9" })
+            yield* admin.packageListAdd({ taginfo: "xml-tag-b9", pkginfo: "xml-b9", owner: "admin" })
+            yield* admin.tagBuildBypass({ tag: "xml-tag-b9", build: "xml-b9-1.0-1" })
+            const build = yield* anon.getBuild({ buildInfo: "xml-b9-1.0-1" })
+            expect(build).toMatchObject({ id, build_id: id, nvr: "xml-b9-1.0-1", epoch: null, cg_name: null, volume_id: 0 })
+            expect(build!.creation_time).toMatch(/\+00:00$/)
+            const listed = yield* anon.listBuilds({ packageID: "xml-b9" })
+            expect(listed).toHaveLength(1)
+            const tagged = yield* anon.listTagged({ tag: "xml-tag-b9" })
+            expect(tagged.map((b) => [b.id, b.tag_name])).toEqual([[id, "xml-tag-b9"]])
+            expect(yield* anon.getLatestBuilds({ tag: "xml-tag-b9", package: "xml-b9" })).toEqual(tagged)
+            const fault = yield* Effect.flip(admin.tagBuildBypass({ tag: "xml-tag-b9", build: id }))
+            expect(fault).toMatchObject({ _tag: "TagError", faultCode: 1003, message: "build xml-b9-1.0-1 already tagged (xml-tag-b9)" })
+          }))
+      }
+    )
   }
 })
 

@@ -190,6 +190,9 @@ layer(hubLayer, { timeout: "180 seconds", excludeTestServices: true })("CliBuild
       ok(yield* koji("latest-build", "--arch", "x86_64", "dest", "bash"), "bash-5.2-1.x86_64\n")
       ok(yield* koji("latest-build", "--arch", "x86_64", "--paths", "dest", "bash"), "/srv/koji/packages/bash/5.2/1/x86_64/bash-5.2-1.x86_64.rpm\n")
       usage(yield* koji("latest-build", "dest"), "A tag name and package name must be specified")
+      const latestJson = yield* koji("latest-build", "--json", "dest", "bash")
+      ok(latestJson)
+      expect(JSON.parse(latestJson.stdout).map((b: { nvr: string }) => b.nvr)).toEqual(["bash-5.2-1"])
 
       ok(yield* koji("list-tagged", "base"), `${header3}${line3("bash-5.2-1", "base", "admin")}\n${line3("bash-5.3-1", "base", "admin")}\n`)
       ok(yield* koji("list-tagged", "--quiet", "--inherit", "--latest", "dest"), `${line3("bash-5.2-1", "base", "admin")}\n${line3("zsh-5.9-2", "dest", "admin")}\n`)

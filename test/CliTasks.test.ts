@@ -8,7 +8,7 @@
  * and Koji's poll against a hub without an event stream.
  */
 import { NodeContext } from "@effect/platform-node"
-import { afterAll, expect, layer } from "@effect/vitest"
+import { afterAll, describe, expect, it, layer } from "@effect/vitest"
 import { type Console, Context, Effect, Fiber, Layer } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
@@ -17,6 +17,7 @@ import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Cli from "../src/cli/Cli.js"
 import * as Connection from "../src/cli/Connection.js"
+import * as TaskLabel from "../src/cli/TaskLabel.js"
 import * as KojiClient from "../src/client/KojiClient.js"
 import { TaskState } from "../src/domain/Enums.js"
 import * as Bootstrap from "../src/hub/Bootstrap.js"
@@ -215,6 +216,42 @@ const header = "ID       Pri  Owner                State    Arch       Name"
 const footnote = "[1] Not all tasks produce outputs, and task outputs are not retained indefinitely."
 
 const time = String.raw`[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}`
+
+// ---------------------------------------------------------------------------------------------
+
+describe("task labels (koji.taskLabel)", () => {
+  it("names a task by what it works on", () => {
+    const label = (method: string, request: unknown, arch = "noarch") => TaskLabel.taskLabel({ method, arch, request })
+    expect(label("build", ["git://pkgs.example.org/rpms/bash.git#abc123", "f40"])).toBe("build (f40, /rpms/bash.git:abc123)")
+    expect(label("build", ["git+https://src.example.org/users/mikem/fake.git?subdir#master", "f40", { scratch: true }]))
+      .toBe("build (f40, /users/mikem/fake.git:subdir:master)")
+    expect(label("build", ["cli-build/1/foo-1.0-1.src.rpm", "f40"])).toBe("build (f40, foo-1.0-1.src.rpm)")
+    expect(label("build", [{ __method__: "build", src: "x-1-1.src.rpm", target: "rawhide" }])).toBe("build (rawhide, x-1-1.src.rpm)")
+    expect(label("buildArch", ["work/foo-1.0-1.src.rpm", 5, "x86_64", true, { repo_id: 3 }], "x86_64"))
+      .toBe("buildArch (foo-1.0-1.src.rpm, x86_64)")
+    expect(label("buildSRPMFromSCM", ["git://example.org/rpms/bash.git#v1", 5])).toBe("buildSRPMFromSCM (/rpms/bash.git:v1)")
+    expect(label("newRepo", ["f40-build"])).toBe("newRepo (f40-build)")
+    expect(label("newRepo", [{ name: "f40-build", id: 4 }, null, false, false, false, { __starstar: true }])).toBe("newRepo (f40-build)")
+    expect(label("waitrepo", ["f40-build", null, ["a-1-1", "b-2-2"]])).toBe("waitrepo (f40-build, a-1-1, b-2-2)")
+    expect(label("restart", [{ name: "builder-01" }])).toBe("restart (builder-01)")
+    expect(label("dependantTask", [[1, 2], [["sleep", [1]], ["fork", []]]])).toBe("dependantTask (sleep, fork)")
+    expect(label("createrepo", [7, "aarch64", null])).toBe("createrepo (aarch64)")
+    expect(label("tagBuild", [1, 2])).toBe("tagBuild (noarch)")
+    expect(label("sleep", [5, { __starstar: true }])).toBe("sleep (noarch)")
+    // requests that do not fit the method; methods Koji does not know; unreadable ones
+    expect(label("sleep", [])).toBe("sleep (noarch, unknown args)")
+    expect(label("sleep", [1, 2])).toBe("sleep (noarch, unknown args)")
+    expect(label("fork", [{ __starstar: true, x: 1 }])).toBe("fork (noarch, unknown args)")
+    expect(label("myPluginMethod", [1], "s390x")).toBe("myPluginMethod (s390x)")
+    expect(label("build", [null, "f40"])).toBe("malformed task")
+    expect(TaskLabel.moduleInfo("https://example.org/repo.git#rev")).toBe("/repo.git:rev")
+    // local time, as Python's time.asctime(time.localtime(ts)); noon UTC is the 5th in (almost) every zone
+    const noon = Date.UTC(2024, 2, 5, 12, 0, 0) / 1000
+    expect(TaskLabel.asctime(noon)).toMatch(/^Tue Mar {2}5 \d\d:00:00 2024$/)
+    expect(TaskLabel.shortTime(noon)).toMatch(/^24-03-05 \d\d:00:00$/)
+    expect(TaskLabel.shortTime(null)).toBe("")
+  })
+})
 
 // ---------------------------------------------------------------------------------------------
 

@@ -2,6 +2,8 @@ import { describe, expect, layer } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import type * as KojiClient from "../src/client/KojiClient.js"
+import { Builds } from "../src/hub/Builds.js"
+import * as Builds_ from "../src/hub/Builds.js"
 import { Tagging } from "../src/hub/Tagging.js"
 import * as Tagging_ from "../src/hub/Tagging.js"
 import * as TestDatabases from "./utils/Databases.js"
@@ -177,6 +179,79 @@ describe("Tagging", () => {
             expect(rpms).toEqual([])
             expect(nvrs(builds!)).toEqual(["beta-l3-1-1", "Alpha-l3-1-1"])
             expect(yield* anon.listTaggedRPMS({ tag: "nope-l3", strict: false })).toEqual([])
+          }))
+
+        it.scoped("listTaggedRPMS / getLatestRPMS: RPMs of the picked builds, arches, signatures", () =>
+          Effect.gen(function*() {
+            const admin = yield* TestHub.admin
+            const anon = yield* TestHub.client
+            const sql = yield* SqlClient.SqlClient
+            const builds = yield* Effect.provide(Builds, Builds_.layer)
+            const { leaf, root } = yield* tree(admin, "l7", ["pa-l7"])
+            const rpm = (version: string, arch: string) => ({
+              name: "pa-l7",
+              version,
+              release: "1",
+              epoch: null,
+              arch,
+              payloadhash: `${version}-${arch}`,
+              size: 1,
+              buildtime: 1
+            })
+            yield* builds.import({ name: "pa-l7", version: "1", release: "1", epoch: null, rpms: [rpm("1", "src"), rpm("1", "x86_64")] }, 1)
+            yield* builds.import({ name: "pa-l7", version: "2", release: "1", epoch: null, rpms: [rpm("2", "src"), rpm("2", "aarch64")] }, 1)
+            yield* admin.tagBuildBypass({ tag: root, build: "pa-l7-2-1" })
+            yield* admin.tagBuildBypass({ tag: root, build: "pa-l7-1-1" })
+            const arches = (rpms: ReadonlyArray<{ readonly version: string; readonly arch: string }>) =>
+              rpms.map((r) => `${r.version}.${r.arch}`)
+            const [latestRpms, latestBuilds] = yield* anon.getLatestRPMS({ tag: leaf })
+            expect(nvrs(latestBuilds)).toEqual(["pa-l7-1-1"])
+            expect(arches(latestRpms)).toEqual(["1.src", "1.x86_64"])
+            expect(latestRpms[0]).toMatchObject({ payloadhash: "1-src", build_id: latestBuilds[0]!.id, extra: null })
+            const [all] = yield* anon.listTaggedRPMS({ tag: root })
+            expect(arches(all!)).toEqual(["1.src", "1.x86_64", "2.src", "2.aarch64"])
+            const [some] = yield* anon.listTaggedRPMS({ tag: root, arch: ["aarch64", "x86_64"] })
+            expect(arches(some!)).toEqual(["1.x86_64", "2.aarch64"])
+            const [noExtra] = yield* anon.listTaggedRPMS({ tag: root, arch: "src", extra: false })
+            expect(noExtra![0]).not.toHaveProperty("extra")
+            // one row per signature (none: sigkey null)
+            const signed = latestRpms[1]!.id
+            yield* sql`INSERT INTO rpmsigs (rpm_id, sigkey, sighash) VALUES (${signed}, 'abcd1234', 'h1'), (${signed}, 'beef5678', 'h2')`
+            const [sigs] = yield* anon.getLatestRPMS({ tag: leaf, rpmsigs: true })
+            expect(sigs.map((r) => [r.arch, r.sigkey])).toEqual([["src", null], ["x86_64", "abcd1234"], ["x86_64", "beef5678"]])
+            expect(yield* anon.getLatestRPMS({ tag: leaf, package: "nope" })).toEqual([[], []])
+          }))
+
+        it.scoped("moveAllBuilds: a chain of dependantTask(tagBuild) tasks, oldest tagging first", () =>
+          Effect.gen(function*() {
+            const admin = yield* TestHub.admin
+            const anon = yield* TestHub.client
+            const { root } = yield* tree(admin, "l8", ["pa-l8"])
+            const other = "other-l8"
+            yield* admin.createTag({ name: other })
+            const first = yield* build(admin, "pa-l8-1-1")
+            const second = yield* build(admin, "pa-l8-2-1")
+            yield* admin.tagBuildBypass({ tag: root, build: first })
+            yield* admin.tagBuildBypass({ tag: root, build: second })
+            const unlisted = yield* Effect.flip(admin.moveAllBuilds({ tag1: root, tag2: other, package: "pa-l8" }))
+            expect(unlisted).toMatchObject({ _tag: "TagError", message: `Package pa-l8 not in list for tag ${other}` })
+            yield* admin.packageListAdd({ taginfo: other, pkginfo: "pa-l8", owner: "admin" })
+            const ids = yield* admin.moveAllBuilds({ tag1: root, tag2: other, package: "pa-l8" })
+            expect(ids).toHaveLength(2)
+            const rootId = (yield* anon.getTag({ tagInfo: root }))!.id
+            const otherId = (yield* anon.getTag({ tagInfo: other }))!.id
+            const requests = []
+            for (const id of ids) {
+              const task = (yield* anon.getTaskInfo({ task_id: id, request: true })) as { method: string; request: unknown }
+              expect(task.method).toBe("dependantTask")
+              requests.push(task.request)
+            }
+            expect(requests).toEqual([
+              [[], [["tagBuild", [otherId, first, false, rootId], { priority: 15 }]]],
+              [[ids[0]], [["tagBuild", [otherId, second, false, rootId], { priority: 15 }]]]
+            ])
+            const noPkg = yield* Effect.flip(admin.moveAllBuilds({ tag1: root, tag2: other, package: "nope-l8" }))
+            expect(noPkg.message).toBe("No such entry in table package: nope-l8")
           }))
 
         it.scoped("history of tag, untag and retag: events and users; reads at old events", () =>

@@ -251,7 +251,8 @@ const extraOf = (method: string, p: Record<string, unknown>): string => {
   switch (method) {
     case "build":
     case "maven": {
-      const src = pyStr(p["src"] || p["url"])
+      const src = p["src"] || p["url"]
+      if (typeof src !== "string") throw new TypeError("no source")
       const module = src.includes("://") ? moduleInfo(src) : basename(src)
       return `${nameOf(p["target"] || p["build_tag"])}, ${module}`
     }

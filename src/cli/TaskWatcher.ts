@@ -138,8 +138,12 @@ const openStream = (session: SessionShape, roots: ReadonlyArray<number>) =>
     const after = yield* Effect.mapError(client.events.lastId({}), connectionFailure)
     const queue = yield* Queue.unbounded<Exit.Exit<Change, CliError>>()
     const streams = roots.map((task) => client.watch({ after, filter: { task, kinds: ["task.state"] } }))
+    const offer = (event: Parameters<typeof toChange>[0]) =>
+      Option.match(toChange(event), { onNone: () => Effect.void, onSome: (c) => queue.offer(Exit.succeed(c)) })
+    // the stream never ends while the hub is up: its end or failure ends the watch (exit 1)
     yield* Stream.mergeAll(streams, { concurrency: "unbounded" }).pipe(
-      Stream.runForEach((event) => Option.match(toChange(event), { onNone: () => Effect.void, onSome: (c) => queue.offer(Exit.succeed(c)) })),
+      Stream.runForEach(offer),
+      Effect.zipRight(Effect.fail(connectionFailure("the hub closed the event stream"))),
       Effect.catchAll((e) => queue.offer(Exit.fail(Errors.isKojiError(e) ? e : connectionFailure(e)))),
       Effect.forkScoped
     )
@@ -217,10 +221,13 @@ interface Watched {
  * @category combinators
  */
 export const watchTasks = (
-  taskIds: ReadonlyArray<number>,
+  tasklist: ReadonlyArray<number>,
   options: WatchOptions
 ): Effect.Effect<number, CliError, Session> =>
   Effect.gen(function*() {
+    // each task once; a task given is watched at the top level even when it is another's child (as Koji)
+    const taskIds = [...new Set(tasklist)]
+    const roots = new Set(taskIds)
     if (taskIds.length === 0) return 0
     const session = yield* Session
     const quiet = options.quiet
@@ -358,7 +365,7 @@ export const watchTasks = (
             TaskInfo
           >
           for (const child of children) {
-            if (tasks.has(child.id)) continue
+            if (tasks.has(child.id) || roots.has(child.id)) continue
             yield* add(child, task.level + 1)
             done = false
           }
@@ -401,7 +408,7 @@ export const watchTasks = (
           >
           const walk = (parent: number, level: number): Effect.Effect<void, CliError> =>
             Effect.forEach(
-              [...(tree[String(parent)] ?? [])].sort((a, b) => a.id - b.id),
+              [...(tree[String(parent)] ?? [])].filter((c) => !roots.has(c.id)).sort((a, b) => a.id - b.id),
               (child) => Effect.zipRight(add(child, level), walk(child.id, level + 1)),
               { discard: true }
             )

@@ -17,7 +17,7 @@ import type { QueryOpts } from "../api/Users.js"
 import { GenericError, type ParameterError } from "../domain/Errors.js"
 import type { BuildId, BuildrootId, ExternalRepoId, RpmId } from "../domain/Ids.js"
 import { Rpm, RpmListEntry } from "../domain/Rpm.js"
-import { fromRow, parseExtra } from "./Builds.js"
+import { fromRow, parseExtra } from "./BuildRecords.js"
 import * as Nvr from "./Nvr.js"
 import * as QueryOpts_ from "./QueryOpts.js"
 

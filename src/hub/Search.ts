@@ -10,7 +10,7 @@ import { Effect } from "effect"
 import type { SearchResult } from "../api/Builds.js"
 import type { QueryOpts } from "../api/Users.js"
 import { GenericError, type ParameterError } from "../domain/Errors.js"
-import { globToLike } from "./Builds.js"
+import { globToLike } from "./BuildRecords.js"
 import * as QueryOpts_ from "./QueryOpts.js"
 
 interface Shape {

@@ -33,16 +33,8 @@ import { BuildState } from "../domain/Enums.js"
 import { ActionNotAllowed, GenericError, type ParameterError, TagError } from "../domain/Errors.js"
 import type { BuildId, BuildrootId, RpmId } from "../domain/Ids.js"
 import { TaggedRpm } from "../domain/Rpm.js"
-import {
-  buildJoins,
-  Builds,
-  type BuildRow,
-  fromRow,
-  layerWithoutUsers as buildsLayerWithoutUsers,
-  parseExtra,
-  taggedBuildColumns,
-  toTaggedBuild
-} from "./Builds.js"
+import { buildJoins, type BuildRow, fromRow, parseExtra, taggedBuildColumns, toTaggedBuild } from "./BuildRecords.js"
+import { Builds, layerWithoutUsers as buildsLayerWithoutUsers } from "./Builds.js"
 import * as EventStream from "./EventStream.js"
 import type { HubConfig } from "./HubConfig.js"
 import * as Inheritance from "./Inheritance.js"

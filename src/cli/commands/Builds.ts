@@ -131,7 +131,7 @@ export const buildinfo = Handler.make("buildinfo", {
         yield* print(`Promoted at: ${Format.formatTimeLong(info.promotion_ts)}`)
       }
       yield* print(`Tags: ${tags.map((t) => t.name).join(" ")}`)
-      if (info.extra) yield* print(`Extra: ${Format.repr(info.extra)}`)
+      if (info.extra && Object.keys(info.extra).length > 0) yield* print(`Extra: ${Format.repr(info.extra)}`)
       if (rpms.length > 0) {
         const sigs = yield* session.canCall("queryRPMSigs")
         yield* print("RPMs:")
@@ -301,11 +301,13 @@ export const latestBuild = Handler.make("latest-build", {
   quiet: quietOption,
   paths: Options.boolean("paths").pipe(Options.withDescription("Show the file paths")),
   type: text("type", "Show builds of the given type only."),
+  json,
   args: Args.text({ name: "arg" }).pipe(Args.repeated)
 }, (options) =>
   Effect.gen(function*() {
     const session = yield* Session
-    let quiet = options.quiet || session.settings.quiet
+    let quiet = options.quiet || session.settings.quiet || options.json
+    const found: Array<unknown> = []
     if (options.args.length === 0) return yield* usageError("A tag name must be specified")
     yield* session.ensureConnection
     const [tag, ...rest] = options.args
@@ -325,6 +327,7 @@ export const latestBuild = Handler.make("latest-build", {
           package: pkg,
           arch: options.arch.value
         })
+        found.push(...rpms)
         const byId = new Map(builds.map((b) => [b.build_id, b]))
         lines = rpms.map((r) => {
           if (!options.paths) return Nvr.formatNVRA(r)
@@ -337,6 +340,7 @@ export const latestBuild = Handler.make("latest-build", {
           package: pkg,
           ...(Option.isSome(options.type) ? { type: options.type.value } : {})
         })
+        found.push(...data)
         lines = options.paths
           ? data.map((b) => `${Format.ljust(buildDir(topdir, b), 40)}  ${Format.ljust(b.tag_name ?? "", 20)}  ${b.owner_name}`)
           : table3(data)
@@ -345,8 +349,9 @@ export const latestBuild = Handler.make("latest-build", {
           quiet = true
         }
       }
-      for (const line of lines.sort(byString)) yield* print(line)
+      if (!options.json) for (const line of lines.sort(byString)) yield* print(line)
     }
+    if (options.json) yield* print(Format.jsonDumps(found))
   }))
 
 /**
