@@ -1,5 +1,5 @@
 import { describe, expect, layer } from "@effect/vitest"
-import { Deferred, Effect, Exit, Ref, Schema, Scope } from "effect"
+import { Deferred, type Duration, Effect, Exit, Ref, Schema, Scope } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
@@ -34,7 +34,7 @@ const startBuilder = (name: string, handlers: ReadonlyArray<TaskHandler.TaskHand
     return scope
   })
 
-const waitState = (id: number, states: ReadonlyArray<number>, timeout = "20 seconds" as const) =>
+const waitState = (id: number, states: ReadonlyArray<number>, timeout: Duration.DurationInput = "20 seconds") =>
   Builders.eventually(
     Effect.flatMap(TestHub.client, (c) => c.getTaskInfo({ task_id: id })),
     (t: any) => t !== null && states.includes(t.state),

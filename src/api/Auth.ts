@@ -123,6 +123,7 @@ export const sharedSession = Method.make("sharedSession", {
  */
 export const getLoggedInUser = Method.make("getLoggedInUser", {
   success: Schema.NullOr(LoggedInUser),
+  readOnly: true,
   access: "anon",
   doc: "The calling user with its auth type, or null when not logged in"
 })

@@ -28,6 +28,7 @@ export const ListApiEntry = Schema.Struct({
 export const hello = Method.make("hello", {
   params: { args: Method.rest(Schema.Unknown) },
   success: Schema.String,
+  readOnly: true,
   access: "anon",
   doc: "Simple testing call returning a string"
 })
@@ -39,6 +40,7 @@ export const hello = Method.make("hello", {
 export const echo = Method.make("echo", {
   params: { args: Method.rest(Schema.Unknown) },
   success: Schema.Array(Schema.Unknown),
+  readOnly: true,
   access: "anon",
   doc: "Debug: returns its positional arguments as an array"
 })
@@ -49,6 +51,7 @@ export const echo = Method.make("echo", {
  */
 export const getAPIVersion = Method.make("getAPIVersion", {
   success: Schema.Int,
+  readOnly: true,
   access: "anon",
   doc: "Return the API version (1)"
 })
@@ -59,6 +62,7 @@ export const getAPIVersion = Method.make("getAPIVersion", {
  */
 export const getKojiVersion = Method.make("getKojiVersion", {
   success: Schema.String,
+  readOnly: true,
   access: "anon",
   doc: "Return the Koji version this hub speaks (1.35.3)"
 })
@@ -69,6 +73,7 @@ export const getKojiVersion = Method.make("getKojiVersion", {
  */
 export const listapi = Method.make("_listapi", {
   success: Schema.Array(ListApiEntry),
+  readOnly: true,
   access: "anon",
   doc: "List available API calls"
 })
@@ -79,6 +84,7 @@ export const listapi = Method.make("_listapi", {
  */
 export const listMethods = Method.make("system.listMethods", {
   success: Schema.Array(Schema.String),
+  readOnly: true,
   access: "anon",
   doc: "List the names of the hub's methods"
 })
@@ -90,6 +96,7 @@ export const listMethods = Method.make("system.listMethods", {
 export const methodHelp = Method.make("system.methodHelp", {
   params: { method: Schema.String },
   success: Schema.String,
+  readOnly: true,
   access: "anon",
   doc: "Describe a method: its arguments and its doc"
 })
@@ -101,6 +108,7 @@ export const methodHelp = Method.make("system.methodHelp", {
 export const methodSignature = Method.make("system.methodSignature", {
   params: { method: Schema.String },
   success: Schema.String,
+  readOnly: true,
   access: "anon",
   doc: "Signatures are not supported (as in Koji)"
 })

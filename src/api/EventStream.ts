@@ -90,6 +90,7 @@ export const list = Method.make("events.list", {
     wait: Method.optional(Schema.Number.pipe(Schema.between(0, 300)), 0)
   },
   success: EventPage,
+  readOnly: true,
   access: "anon",
   doc: "Events after an id (null: only the newest id); with wait=N seconds, wait for the next matching one"
 })
@@ -100,6 +101,7 @@ export const list = Method.make("events.list", {
  */
 export const lastId = Method.make("events.lastId", {
   success: Schema.Number,
+  readOnly: true,
   access: "anon",
   doc: "The newest event id (resume after it to see only what comes next)"
 })

@@ -58,6 +58,7 @@ export const getEvent = Method.make("getEvent", {
     strict: Method.optional(Schema.Boolean, true)
   },
   success: Schema.NullOr(Event),
+  readOnly: true,
   access: "anon",
   doc: "Return {id, ts} for an event id; strict errors if missing"
 })
@@ -72,6 +73,7 @@ export const getLastEvent = Method.make("getLastEvent", {
     strict: Method.optional(Schema.Boolean, true)
   },
   success: Schema.NullOr(Event),
+  readOnly: true,
   access: "anon",
   doc: "Return newest {id, ts}; with before=<epoch float> the newest event strictly before that time"
 })
@@ -105,6 +107,7 @@ export const queryHistory = Method.make("queryHistory", {
   },
   varkw: "kwargs",
   success: Schema.Record({ key: Schema.String, value: Schema.Union(Schema.Array(HistoryRow), Schema.Int) }),
+  readOnly: true,
   access: "anon",
   doc: "Versioned-table history query (tables list + filters tag/build/package/user/permission/... "
     + "before/after/beforeEvent/afterEvent/active/editor)"

@@ -54,6 +54,7 @@ const TaskIds = Schema.Array(Schema.Int)
  */
 export const getTasks = Method.make("host.getTasks", {
   success: Schema.Array(Task),
+  readOnly: true,
   access: "host",
   doc: "The tasks ASSIGNED to this host, most urgent first (runs the scheduler when there are none)"
 })
@@ -64,6 +65,7 @@ export const getTasks = Method.make("host.getTasks", {
  */
 export const getHostTasks = Method.make("host.getHostTasks", {
   success: Schema.Array(HostTask),
+  readOnly: true,
   access: "host",
   doc: "The OPEN tasks of this host [{id, waiting, weight, alert}]"
 })
@@ -224,6 +226,7 @@ export const setHostData = Method.make("host.setHostData", {
  */
 export const getLoadData = Method.make("host.getLoadData", {
   success: Schema.Tuple(Schema.Array(Schema.Unknown), Schema.Array(Task)),
+  readOnly: true,
   access: "host",
   doc: "[compat] [[this host with its channels], its ASSIGNED tasks]"
 })

@@ -99,6 +99,7 @@ export const getHost = Method.make("getHost", {
     event: Method.optional(Schema.NullOr(EventId), null)
   },
   success: Schema.NullOr(Host),
+  readOnly: true,
   access: "anon",
   doc: "Get information about a host by id or name, optionally as of an event"
 })
@@ -117,6 +118,7 @@ export const listHosts = Method.make("listHosts", {
     queryOpts: Method.optional(Schema.NullOr(QueryOpts), null)
   },
   success: Schema.Union(Schema.Array(Host), Schema.Int),
+  readOnly: true,
   access: "anon",
   doc: "List builder hosts by arches (any of), channel, ready, enabled and user"
 })
@@ -177,6 +179,7 @@ export const listChannels = Method.make("listChannels", {
     enabled: Method.optional(Schema.NullOr(Schema.Boolean), null)
   },
   success: Schema.Array(Channel),
+  readOnly: true,
   access: "anon",
   doc: "List channels, or those of a host (optionally as of an event), optionally only enabled or disabled ones"
 })
@@ -191,6 +194,7 @@ export const getChannel = Method.make("getChannel", {
     strict: Method.optional(Schema.Boolean, false)
   },
   success: Schema.NullOr(Channel),
+  readOnly: true,
   access: "anon",
   doc: "Look up a channel by id or name"
 })
@@ -281,6 +285,7 @@ export const hostUpdateHost = Method.make("host.updateHost", {
  */
 export const hostGetID = Method.make("host.getID", {
   success: HostId,
+  readOnly: true,
   access: "host",
   doc: "The id of the calling host"
 })
@@ -291,6 +296,7 @@ export const hostGetID = Method.make("host.getID", {
  */
 export const hostGetHost = Method.make("host.getHost", {
   success: Host,
+  readOnly: true,
   access: "host",
   doc: "Information about the calling host"
 })

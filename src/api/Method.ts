@@ -67,6 +67,11 @@ export interface MethodInfo {
   readonly doc: string
   /** Hidden from `_listapi` and `system.listMethods` (as Koji hides `multiCall`). */
   readonly hidden: boolean
+  /**
+   * The method never writes: the hub runs it without a transaction (or a multicall savepoint),
+   * so it costs one round trip less and a long wait holds no transaction open.
+   */
+  readonly readOnly: boolean
 }
 
 /**
@@ -152,6 +157,7 @@ export const make = <
   readonly doc: string
   readonly varkw?: string
   readonly hidden?: boolean
+  readonly readOnly?: boolean
 }) => {
   const fields = options.params ?? ({} as Params)
   const params: Array<ParamInfo> = Object.entries(fields).map(([param, field]) => {
@@ -172,7 +178,8 @@ export const make = <
     varkw,
     access: options.access,
     doc: options.doc,
-    hidden: options.hidden ?? false
+    hidden: options.hidden ?? false,
+    readOnly: options.readOnly ?? false
   })
 }
 

@@ -163,6 +163,7 @@ export const listPackages = Method.make("listPackages", {
     with_blocked: Method.optional(Schema.Boolean, true)
   },
   success: Schema.Union(Schema.Array(Schema.Union(PackageListEntry, PackageRef)), Schema.Int),
+  readOnly: true,
   access: "anon",
   doc: "Package-list entries by tag (optionally inherited), owner or package, at an event; all packages without filters"
 })
@@ -177,6 +178,7 @@ export const listPackagesSimple = Method.make("listPackagesSimple", {
     queryOpts: Method.optional(Schema.NullOr(QueryOpts), null)
   },
   success: Schema.Union(Schema.Array(PackageRef), Schema.Int),
+  readOnly: true,
   access: "anon",
   doc: "Packages {package_id, package_name} whose name starts with prefix (case-insensitive)"
 })
@@ -206,6 +208,7 @@ export const getPackageID = Method.make("getPackageID", {
     strict: Method.optional(Schema.Boolean, false)
   },
   success: Schema.NullOr(PackageId),
+  readOnly: true,
   access: "anon",
   doc: "Package id by name"
 })
@@ -221,6 +224,7 @@ export const getPackageConfig = Method.make("getPackageConfig", {
     event: Method.optional(Schema.NullOr(EventId), null)
   },
   success: Schema.NullOr(PackageListEntry),
+  readOnly: true,
   access: "anon",
   doc: "The package-list entry (through inheritance) of a package in a tag, blocked or not, or None"
 })

@@ -44,6 +44,7 @@ export const policyTest = Method.make("policy.test", {
     default: Method.optional(Schema.NullOr(Schema.String), null)
   },
   success: PolicyVerdict,
+  readOnly: true,
   access: { perm: "admin" },
   doc: "Evaluate hub policy NAME on DATA (Koji's policy keys: tag, build, package, user_id, operation, ...) " +
     "without acting: the verdict, the reason and the matching rule with its line. " +

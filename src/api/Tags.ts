@@ -296,6 +296,7 @@ export const getTag = Method.make("getTag", {
     blocked: Method.optional(Schema.Boolean, false)
   },
   success: Schema.NullOr(Tag),
+  readOnly: true,
   access: "anon",
   doc: "Tag information by id or name, optionally as of an event (\"auto\": a deleted tag's last config)"
 })
@@ -313,6 +314,7 @@ export const listTags = Method.make("listTags", {
     pattern: Method.optional(Schema.NullOr(Schema.String), null)
   },
   success: Schema.Union(Schema.Array(AnyTagListEntry), Schema.Int),
+  readOnly: true,
   access: "anon",
   doc: "List tags, optionally those a build is tagged in, those listing a package, or matching a glob"
 })
@@ -342,6 +344,7 @@ export const getInheritanceData = Method.make("getInheritanceData", {
     event: Method.optional(Schema.NullOr(EventId), null)
   },
   success: Schema.Array(InheritanceLink),
+  readOnly: true,
   access: "anon",
   doc: "The direct parents of a tag, by priority, optionally as of an event"
 })
@@ -374,6 +377,7 @@ export const getFullInheritance = Method.make("getFullInheritance", {
   },
   success: Schema.Array(FullInheritanceLink),
   varkw: "kwargs",
+  readOnly: true,
   access: "anon",
   doc: "The full, ordered inheritance of a tag with currdepth/nextdepth/filter; reverse=True lists descendants"
 })
@@ -388,6 +392,7 @@ export const getBuildConfig = Method.make("getBuildConfig", {
     event: Method.optional(Schema.NullOr(EventId), null)
   },
   success: BuildConfig,
+  readOnly: true,
   access: "anon",
   doc: "A tag with arches and extra resolved through inheritance (noconfig links skipped, blocked keys dropped)"
 })

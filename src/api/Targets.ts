@@ -76,6 +76,7 @@ export const getBuildTargets = Method.make("getBuildTargets", {
     queryOpts: Method.optional(Schema.NullOr(QueryOpts), null)
   },
   success: Schema.Union(Schema.Array(Target), Schema.Int),
+  readOnly: true,
   access: "anon",
   doc: "List build targets, by name or id, build tag or destination tag, optionally as of an event"
 })
@@ -91,6 +92,7 @@ export const getBuildTarget = Method.make("getBuildTarget", {
     strict: Method.optional(Schema.Boolean, false)
   },
   success: Schema.NullOr(Target),
+  readOnly: true,
   access: "anon",
   doc: "One build target by name or id"
 })

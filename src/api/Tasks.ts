@@ -80,6 +80,7 @@ export const getTaskInfo = Method.make("getTaskInfo", {
     explain: Method.keyword(Schema.Boolean, false)
   },
   success: Schema.Union(Schema.NullOr(Task), Schema.Array(Schema.NullOr(Task))),
+  readOnly: true,
   access: "anon",
   doc: "Task row(s) (with the decoded request when asked; explain=True adds `why` for a task not running yet); "
     + "accepts a list of ids"
@@ -96,6 +97,7 @@ export const getTaskChildren = Method.make("getTaskChildren", {
     strict: Method.optional(Schema.Boolean, false)
   },
   success: Schema.Array(Task),
+  readOnly: true,
   access: "anon",
   doc: "Direct child tasks (optionally with decoded request)"
 })
@@ -110,6 +112,7 @@ export const getTaskDescendents = Method.make("getTaskDescendents", {
     request: Method.optional(Schema.Boolean, false)
   },
   success: Schema.Record({ key: Schema.String, value: Schema.Array(Task) }),
+  readOnly: true,
   access: "anon",
   doc: "Map \"task_id\" (string) -> list of child task infos, for the whole tree"
 })
@@ -124,6 +127,7 @@ export const listTasks = Method.make("listTasks", {
     queryOpts: Method.optional(Schema.NullOr(QueryOpts), null)
   },
   success: Schema.Union(Schema.Array(TaskListEntry), Schema.Int),
+  readOnly: true,
   access: "anon",
   doc: "Query tasks by opts {arch,state,owner,host_id,channel_id,parent (+not_*),method,decode,created/started/"
     + "complete Before/After}; queryOpts order/limit/offset/countOnly"
@@ -139,6 +143,7 @@ export const getTaskResult = Method.make("getTaskResult", {
     raise_fault: Method.optional(Schema.Boolean, true)
   },
   success: Schema.Unknown,
+  readOnly: true,
   access: "anon",
   doc: "The decoded result; a failed task raises its stored fault (or returns it with raise_fault=False)"
 })
@@ -150,6 +155,7 @@ export const getTaskResult = Method.make("getTaskResult", {
 export const taskFinished = Method.make("taskFinished", {
   params: { taskId: Schema.Int },
   success: Schema.Boolean,
+  readOnly: true,
   access: "anon",
   doc: "True if the task is CLOSED, CANCELED or FAILED"
 })
@@ -243,6 +249,20 @@ export const assignTask = Method.make("assignTask", {
 })
 
 /**
+ * @since 0.1.0
+ * @category methods
+ */
+export const restartHosts = Method.make("restartHosts", {
+  params: {
+    priority: Method.optional(Schema.Int, 5),
+    options: Method.optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })), null)
+  },
+  success: TaskId,
+  access: { perm: "host" },
+  doc: "Restart the builders gracefully (a restartHosts task; options: channel, arches, timeout)"
+})
+
+/**
  * A row of `scheduler.getTaskRuns`.
  *
  * @since 0.1.0
@@ -272,6 +292,7 @@ export const getTaskRuns = Method.make("scheduler.getTaskRuns", {
     opts: Method.optional(Schema.NullOr(QueryOpts), null)
   },
   success: Schema.Union(Schema.Array(TaskRun), Schema.Int),
+  readOnly: true,
   access: "anon",
   doc: "Scheduler task runs (id, task_id, host_id, active, create_ts, + task/host names)"
 })
@@ -286,6 +307,7 @@ export const getTaskRefusals = Method.make("scheduler.getTaskRefusals", {
     fields: Method.optional(Schema.NullOr(Schema.Array(Schema.String)), null)
   },
   success: Schema.Array(TaskRun),
+  readOnly: true,
   access: "anon",
   doc: "Task refusals (id, task_id, host_id, by_host, soft, msg, ts, + task/host names)"
 })
@@ -297,6 +319,7 @@ export const getTaskRefusals = Method.make("scheduler.getTaskRefusals", {
 export const getHostData = Method.make("scheduler.getHostData", {
   params: { hostID: Method.optional(Schema.NullOr(HostInfo), null) },
   success: Schema.Array(Schema.Struct({ host_id: Schema.Int, data: Schema.Unknown })),
+  readOnly: true,
   access: "anon",
   doc: "The data hosts report to the scheduler ([{host_id, data}], one host or all)"
 })
@@ -312,6 +335,7 @@ export const getLogMessages = Method.make("scheduler.getLogMessages", {
     opts: Method.optional(Schema.NullOr(QueryOpts), null)
   },
   success: Schema.Union(Schema.Array(TaskRun), Schema.Int),
+  readOnly: true,
   access: "anon",
   doc: "Scheduler log messages (id, task_id, host_id, msg, msg_ts, + names), oldest first"
 })
@@ -334,6 +358,7 @@ export const doRun = Method.make("scheduler.doRun", {
 export const explain = Method.make("scheduler.explain", {
   params: { task_id: Schema.Int },
   success: Schema.Array(Schema.String),
+  readOnly: true,
   access: "anon",
   doc: "Why a task is not running yet, in words (koji-ts)"
 })
@@ -357,6 +382,7 @@ export class TasksApi extends RpcGroup.make(
   setTaskPriority,
   freeTask,
   assignTask,
+  restartHosts,
   getTaskRuns,
   getTaskRefusals,
   getHostData,

@@ -141,6 +141,7 @@ export const getUser = Method.make("getUser", {
     groups: Method.optional(Schema.Boolean, false)
   },
   success: Schema.NullOr(AnyUser),
+  readOnly: true,
   access: "anon",
   doc: "User info {id,name,status,usertype,krb_principals[,groups]} by id, name, principal or dict; None = the caller"
 })
@@ -158,6 +159,7 @@ export const listUsers = Method.make("listUsers", {
     inherited_perm: Method.optional(Schema.Boolean, false)
   },
   success: Schema.Union(Schema.Array(User), Schema.Int),
+  readOnly: true,
   access: "anon",
   doc: "List users by type (default NORMAL), name prefix, permission (optionally inherited via groups)"
 })
@@ -219,6 +221,7 @@ export const disableUser = Method.make("disableUser", {
  */
 export const getAllPerms = Method.make("getAllPerms", {
   success: Schema.Array(Permission),
+  readOnly: true,
   access: "anon",
   doc: "All permissions [{id,name,description}]"
 })
@@ -243,6 +246,7 @@ export const getUserPerms = Method.make("getUserPerms", {
     with_groups: Method.optional(Schema.Boolean, true)
   },
   success: Schema.Array(Schema.String),
+  readOnly: true,
   access: "anon",
   doc: "Permission names of a user (default the caller), with_groups includes group perms"
 })
@@ -290,6 +294,7 @@ export const revokePermission = Method.make("revokePermission", {
 export const hasPerm = Method.make("hasPerm", {
   params: { perm: Schema.String, strict: Method.optional(Schema.Boolean, false) },
   success: Schema.Boolean,
+  readOnly: true,
   access: "anon",
   doc: "True if the caller has the permission (admin does not imply it; strict errors on unknown permission)"
 })

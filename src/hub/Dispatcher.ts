@@ -47,7 +47,7 @@ export class Dispatcher extends Context.Tag("koji/hub/Dispatcher")<Dispatcher, {
    * failed call is rolled back alone and answered in its slot.
    */
   readonly batch: <A, R>(
-    calls: ReadonlyArray<Effect.Effect<A, Errors.KojiError, R>>
+    calls: ReadonlyArray<{ readonly method: string | undefined; readonly run: Effect.Effect<A, Errors.KojiError, R> }>
   ) => Effect.Effect<Array<Either.Either<A, Errors.KojiError>>, Errors.KojiError, R>
   /** Run one request: resolve the session, provide the caller, keep call numbers. */
   readonly request: <A, E, R>(
@@ -186,8 +186,10 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
           ),
           Effect.locally(EventStream.lastWritten, undefined)
         )
-        // anonymous calls do not write: no transaction to open
-        if (session === undefined) return yield* Effect.catchTag(run, "SqlError", (e) => Effect.fail(toKojiError(e)))
+        // anonymous calls and read-only methods do not write: no transaction to open
+        if (session === undefined || methods.get(options.method)?.info.readOnly === true) {
+          return yield* Effect.catchTag(run, "SqlError", (e) => Effect.fail(toKojiError(e)))
+        }
         const callnum = credentials?.callnum
         // one transaction for the call; its call number is kept only when the call wrote something,
         // so a read-only retry is always accepted (Koji's rule)
@@ -200,15 +202,20 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
         })).pipe(Effect.catchTag("SqlError", (e) => Effect.fail(toKojiError(e))))
       }) as any
 
-    const batch: Dispatcher["Type"]["batch"] = (calls) =>
-      sql.withTransaction(
-        Effect.forEach(calls, (call) =>
-          sql.withTransaction(EventStream.collect(call)).pipe(
-            Effect.provideService(SqlClient.SqlClient, sql),
-            Effect.mapError(toKojiError),
-            Effect.either
-          ))
-      ).pipe(Effect.mapError(toKojiError))
+    const readOnly = (method: string | undefined) => method !== undefined && methods.get(method)?.info.readOnly === true
+
+    const batch: Dispatcher["Type"]["batch"] = (calls) => {
+      // a read-only call needs no savepoint; a batch of them, no transaction
+      const all = Effect.forEach(calls, (call) =>
+        (readOnly(call.method) ? call.run : sql.withTransaction(EventStream.collect(call.run))).pipe(
+          Effect.provideService(SqlClient.SqlClient, sql),
+          Effect.mapError(toKojiError),
+          Effect.either
+        ))
+      return (calls.every((call) => readOnly(call.method)) ? all : sql.withTransaction(all)).pipe(
+        Effect.mapError(toKojiError)
+      )
+    }
 
     return Dispatcher.of({ methods, checkAccess, invoke, invokeEncoded, batch, request })
   })

@@ -29,15 +29,18 @@ export const layer = MulticallApi.toLayer(Effect.gen(function*() {
     multiCall: ({ calls }) =>
       dispatcher.batch(calls.map((call) => {
         const entry = dispatcher.methods.get(call.methodName)
-        return entry === undefined
-          ? Effect.fail(new GenericError({ message: `Invalid method: ${call.methodName}` }))
-          : dispatcher.invokeEncoded(entry, call.params).pipe(
-            Effect.flatMap((value) =>
-              Schema.encode(entry.rpc.successSchema as Schema.Schema<unknown, unknown>)(value).pipe(
-                Effect.mapError(toKojiError)
+        return {
+          method: call.methodName,
+          run: entry === undefined
+            ? Effect.fail(new GenericError({ message: `Invalid method: ${call.methodName}` }))
+            : dispatcher.invokeEncoded(entry, call.params).pipe(
+              Effect.flatMap((value) =>
+                Schema.encode(entry.rpc.successSchema as Schema.Schema<unknown, unknown>)(value).pipe(
+                  Effect.mapError(toKojiError)
+                )
               )
             )
-          )
+        }
       })).pipe(Effect.map((results) =>
         results.map(Either.match({
           onLeft: (error) => faultOf(error),

@@ -9,37 +9,31 @@
  * `user_id`). `tag` is what Koji's `host.tagBuild` does for the `tagBuild`
  * task; `checkRequest` is the checking half of Koji's `tagBuild` call.
  *
- * Reads (`readTaggedBuilds`, `readTaggedRpms`) pick builds as Koji's
- * `readTaggedBuilds` does: the tag, then its full inheritance in walk order;
- * only COMPLETE builds whose package is listed and not blocked in the tag's
- * package list (always read through inheritance, each parent's entries
- * filtered by the accumulated `pkg_filter`s, the first entry found winning);
- * within each tag the most recently tagged first (then the highest build id);
- * `latest` keeps the first N per package in that order — so a child tag wins
- * over its parents and the last tagging wins within a tag, never the highest
- * N-V-R. The inheritance is walked once and the rest is ONE query over it.
+ * Reads (`readTaggedBuilds`, `readTaggedRpms`: TaggedBuilds.ts) pick builds as
+ * Koji does — tag order, then the newest tagging, never the highest N-V-R — in
+ * one query over the walked inheritance; change events are in TagChanges.ts.
  *
  * Tag changes are published on the event stream (`tag.change`).
  *
  * @since 0.1.0
  */
-import { SqlClient, type SqlError, type Statement } from "@effect/sql"
+import { SqlClient, type SqlError } from "@effect/sql"
 import { Context, Effect, Layer } from "effect"
 import type { BuildInfo } from "../api/Builds.js"
 import * as Method from "../api/Method.js"
-import type { Latest, TagInfo } from "../api/Tagging.js"
+import type { TagInfo } from "../api/Tagging.js"
 import type { Build, TaggedBuild } from "../domain/Build.js"
 import { BuildState } from "../domain/Enums.js"
 import { ActionNotAllowed, GenericError, type ParameterError, TagError } from "../domain/Errors.js"
-import type { BuildId, BuildrootId, RpmId } from "../domain/Ids.js"
-import { TaggedRpm } from "../domain/Rpm.js"
-import { buildJoins, type BuildRow, fromRow, parseExtra, taggedBuildColumns, toTaggedBuild } from "./BuildRecords.js"
+import type { TaggedRpm } from "../domain/Rpm.js"
 import { Builds, layerWithoutUsers as buildsLayerWithoutUsers } from "./Builds.js"
 import * as EventStream from "./EventStream.js"
 import type { HubConfig } from "./HubConfig.js"
-import * as Inheritance from "./Inheritance.js"
 import { layer as packagesLayer, type PackageEntry, Packages, readPackageList } from "./Packages.js"
 import { Policy } from "./Policy.js"
+import * as TagChanges from "./TagChanges.js"
+import * as TaggedBuilds from "./TaggedBuilds.js"
+import type { ReadOptions, RpmReadOptions } from "./TaggedBuilds.js"
 import { layer as tagsLayer } from "./Tags.js"
 import { layer as usersLayer, Users } from "./Users.js"
 import * as Versioned from "./Versioned.js"
@@ -56,39 +50,6 @@ export interface TagRef {
   readonly locked: boolean
   readonly perm_id: number | null
   readonly perm: string | null
-}
-
-/**
- * Options of `readTaggedBuilds` (Koji's names).
- *
- * @since 0.1.0
- * @category models
- */
-export interface ReadOptions {
-  readonly event?: number | null | undefined
-  readonly inherit?: boolean | null | undefined
-  readonly latest?: Latest | undefined
-  /** A package name. */
-  readonly package?: string | null | undefined
-  /** An owner's user name. */
-  readonly owner?: string | null | undefined
-  /** A build type: maven, win, image or a content generator's btype. */
-  readonly type?: string | null | undefined
-  readonly extra?: boolean | null | undefined
-  readonly draft?: boolean | null | undefined
-}
-
-/**
- * Options of `readTaggedRpms`: those of the builds, plus arches and signatures.
- *
- * @since 0.1.0
- * @category models
- */
-export interface RpmReadOptions extends ReadOptions {
-  readonly arch?: string | ReadonlyArray<string> | null | undefined
-  readonly rpmsigs?: boolean | null | undefined
-  /** RPM `extra` (default true). */
-  readonly rpmExtra?: boolean | null | undefined
 }
 
 type Failure = GenericError | ParameterError | SqlError.SqlError
@@ -196,35 +157,6 @@ interface TagRow {
   readonly perm: string | null
 }
 
-/** The versioned tables whose changes change a tag's content or config (Koji's list). */
-const tagTables = [
-  "tag_listing",
-  "tag_inheritance",
-  "tag_config",
-  "tag_packages",
-  "tag_external_repos",
-  "tag_extra",
-  "group_package_listing",
-  "group_req_listing",
-  "group_config"
-] as const
-
-/**
- * The number of builds per package `latest` keeps (`undefined`: all), as Koji reads it: `True`
- * is 1, a number N is N, anything false is all.
- *
- * @since 0.1.0
- * @category combinators
- */
-export const latestCount = (latest: Latest | undefined): number | undefined =>
-  latest === true ? 1 : typeof latest === "number" && latest > 0 ? latest : undefined
-
-interface Chain {
-  readonly tags: Statement.Fragment
-  readonly filters: Statement.Fragment
-  readonly filtered: boolean
-}
-
 /**
  * The tagging service.
  *
@@ -269,190 +201,17 @@ export const make = Effect.gen(function*() {
       if (reason !== undefined && !(override && force)) return yield* new ActionNotAllowed({ message: reason })
     })
 
-  // the tag and its full inheritance as VALUES lists: (ord, tag_id) and each link's pkg_filters
-  const chainOf = (tagId: number, event: number | null | undefined) =>
-    Effect.map(withSql(Inheritance.fullInheritance(tagId, { event })), (links): Chain => {
-      const tags = [`(0, ${Number(tagId)})`, ...links.map((link, i) => `(${i + 1}, ${Number(link.parent_id)})`)]
-      const filters = links.flatMap((link, i) => link.filter.map((pattern) => sql`(${i + 1}::int, ${pattern}::text)`))
-      return {
-        tags: sql`SELECT * FROM (VALUES ${sql.literal(tags.join(", "))}) AS chain (ord, tag_id)`,
-        filters: filters.length === 0
-          ? sql`SELECT NULL::int AS ord, NULL::text AS pattern WHERE FALSE`
-          : sql`SELECT * FROM (VALUES ${sql.csv(filters)}) AS chain_filter (ord, pattern)`,
-        filtered: filters.length > 0
-      }
-    })
-
-  // readPackageList(tag, inherit=True): each package's first entry along the chain; a parent's
-  // entries only when the name matches every pkg_filter on the way (Python's re.match: anchored
-  // at the start)
-  const listedPackages = (chain: Chain, event: number | null | undefined, packageName?: string | null) => {
-    const byName = packageName !== null && packageName !== undefined
-    // the package names are needed only to match filters or a given name
-    return chain.filtered || byName
-      ? sql`
-        SELECT DISTINCT ON (tp.package_id) tp.package_id, tp.blocked
-          FROM chain c
-          JOIN tag_packages tp ON tp.tag_id = c.tag_id
-          JOIN package p ON p.id = tp.package_id
-         WHERE ${Versioned.activeAt(sql, event, "tp")}
-           ${byName ? sql`AND p.name = ${packageName}` : sql.literal("")}
-           AND NOT EXISTS (
-             SELECT 1 FROM chain_filter f WHERE f.ord = c.ord AND p.name !~ ('^(?:' || f.pattern || ')'))
-         ORDER BY tp.package_id, c.ord`
-      : sql`
-        SELECT DISTINCT ON (tp.package_id) tp.package_id, tp.blocked
-          FROM chain c
-          JOIN tag_packages tp ON tp.tag_id = c.tag_id
-         WHERE ${Versioned.activeAt(sql, event, "tp")}
-         ORDER BY tp.package_id, c.ord`
-  }
-
   const packageEntry: Tagging["Type"]["packageEntry"] = (tagId, packageId, event) =>
     Effect.map(
       withSql(readPackageList({ tagId, pkgId: packageId, event, inherit: true, withOwners: false })),
       (entries) => entries.get(packageId)
     )
 
-  // the tagged builds kept, with their place in Koji's order: (build_id, tag_id, create_event, ord)
-  const selected = (tagId: number, options: ReadOptions) =>
-    Effect.gen(function*() {
-      const event = options.event ?? null
-      const chain = yield* chainOf(tagId, event)
-      const clauses: Array<Statement.Fragment> = [
-        Versioned.activeAt(sql, event, "tl"),
-        sql`b.state = ${BuildState.COMPLETE}`
-      ]
-      if (!options.inherit) clauses.push(sql`c.ord = 0`)
-      if (options.package) clauses.push(sql`b.pkg_id = (SELECT id FROM package WHERE name = ${options.package})`)
-      if (options.owner) clauses.push(sql`b.owner = (SELECT id FROM users WHERE name = ${options.owner})`)
-      if (options.draft !== null && options.draft !== undefined) {
-        clauses.push(options.draft ? sql`b.draft IS TRUE` : sql`b.draft IS NOT TRUE`)
-      }
-      let typeJoin: Statement.Fragment = sql.literal("")
-      if (options.type === "maven") typeJoin = sql`JOIN maven_builds tb ON tb.build_id = b.id`
-      else if (options.type === "win") typeJoin = sql`JOIN win_builds tb ON tb.build_id = b.id`
-      else if (options.type === "image") typeJoin = sql`JOIN image_builds tb ON tb.build_id = b.id`
-      else if (options.type !== null && options.type !== undefined) {
-        const [btype] = yield* sql<{ id: number }>`SELECT id FROM btype WHERE name = ${options.type}`
-        if (btype === undefined) return yield* new GenericError({ message: `unsupported build type: ${options.type}` })
-        typeJoin = sql`JOIN build_types tb ON tb.build_id = b.id AND tb.btype_id = ${btype.id}`
-      }
-      const keep = latestCount(options.latest)
-      const tagged = sql`
-        SELECT tl.build_id, tl.tag_id, tl.create_event, c.ord, b.pkg_id
-          FROM chain c
-          JOIN tag_listing tl ON tl.tag_id = c.tag_id
-          JOIN build b ON b.id = tl.build_id
-          JOIN listed l ON l.package_id = b.pkg_id AND NOT l.blocked
-          ${typeJoin}
-         WHERE ${sql.and(clauses)}`
-      return sql`
-        WITH chain AS (${chain.tags}), chain_filter AS (${chain.filters}),
-        listed AS (${listedPackages(chain, event, options.package)}),
-        tagged AS (${tagged})
-        ${
-        keep === undefined
-          ? sql`SELECT build_id, tag_id, create_event, ord FROM tagged`
-          : keep === 1
-          ? sql`
-            SELECT DISTINCT ON (pkg_id) build_id, tag_id, create_event, ord FROM tagged
-             ORDER BY pkg_id, ord, create_event DESC, build_id DESC`
-          : sql`
-            SELECT build_id, tag_id, create_event, ord FROM (
-              SELECT t.*, row_number() OVER (PARTITION BY t.pkg_id ORDER BY t.ord, t.create_event DESC, t.build_id DESC) AS rn
-                FROM tagged t) ranked
-             WHERE rn <= ${keep}`
-      }`
-    })
-
   const readTaggedBuilds: Tagging["Type"]["readTaggedBuilds"] = (tagId, options) =>
-    Effect.gen(function*() {
-      const kept = yield* selected(tagId, options)
-      const withExtra = options.extra === true
-      const rows = yield* sql<
-        Omit<BuildRow, "source" | "extra" | "cg_id" | "cg_name"> & {
-          extra?: string | null
-          tag_id: number
-          tag_name: string
-          create_event: number
-        }
-      >`
-        SELECT ${sql.literal(taggedBuildColumns)}, ${withExtra ? sql`build.extra,` : sql.literal("")}
-               tag.id AS tag_id, tag.name AS tag_name, r.create_event
-          FROM (${kept}) r
-          JOIN build ON build.id = r.build_id
-          JOIN tag ON tag.id = r.tag_id
-          ${sql.literal(buildJoins)}
-         ORDER BY r.ord, r.create_event DESC, r.build_id DESC`
-      return rows.map((row) => toTaggedBuild(row, withExtra))
-    })
-
-  interface RpmRow {
-    readonly id: number
-    readonly name: string
-    readonly version: string
-    readonly release: string
-    readonly arch: string
-    readonly epoch: number | null
-    readonly draft: boolean | null
-    readonly payloadhash: string
-    readonly size: number | string
-    readonly buildtime: number | string
-    readonly buildroot_id: number | null
-    readonly build_id: number
-    readonly metadata_only: boolean
-    readonly extra: string | null
-    readonly sigkey?: string | null
-  }
+    withSql(TaggedBuilds.readTaggedBuilds(tagId, options))
 
   const readTaggedRpms: Tagging["Type"]["readTaggedRpms"] = (tagId, options) =>
-    Effect.gen(function*() {
-      const taggedBuilds = yield* readTaggedBuilds(tagId, options)
-      if (taggedBuilds.length === 0) return [[], []] as const
-      const kept = yield* selected(tagId, options)
-      const clauses: Array<Statement.Fragment> = [sql`TRUE`]
-      const arch = options.arch
-      if (arch !== null && arch !== undefined && arch !== "" && !(Array.isArray(arch) && arch.length === 0)) {
-        clauses.push(typeof arch === "string" ? sql`rpminfo.arch = ${arch}` : sql`rpminfo.arch IN ${sql.in(arch)}`)
-      }
-      if (options.draft !== null && options.draft !== undefined) {
-        clauses.push(options.draft ? sql`rpminfo.draft IS TRUE` : sql`rpminfo.draft IS NOT TRUE`)
-      }
-      const sigs = options.rpmsigs === true
-      const rows = yield* sql<RpmRow>`
-        SELECT rpminfo.id, rpminfo.name, rpminfo.version, rpminfo.release, rpminfo.arch, rpminfo.epoch,
-               rpminfo.draft, rpminfo.payloadhash, rpminfo.size, rpminfo.buildtime, rpminfo.buildroot_id,
-               rpminfo.build_id, rpminfo.metadata_only, rpminfo.extra
-               ${sigs ? sql`, rpmsigs.sigkey` : sql.literal("")}
-          FROM (SELECT DISTINCT ON (k.build_id) k.build_id, k.ord, k.create_event FROM (${kept}) k
-                 ORDER BY k.build_id, k.ord) r
-          JOIN rpminfo ON rpminfo.build_id = r.build_id
-          ${sigs ? sql`LEFT JOIN rpmsigs ON rpmsigs.rpm_id = rpminfo.id` : sql.literal("")}
-         WHERE ${sql.and(clauses)}
-         ORDER BY r.ord, r.create_event DESC, r.build_id DESC, rpminfo.id ${sigs ? sql`, rpmsigs.sigkey` : sql.literal("")}`
-      const withExtra = options.rpmExtra !== false
-      const rpms = rows.map((row) =>
-        fromRow(TaggedRpm, {
-          id: row.id as RpmId,
-          name: row.name,
-          version: row.version,
-          release: row.release,
-          arch: row.arch,
-          epoch: row.epoch === null ? null : Number(row.epoch),
-          draft: row.draft,
-          payloadhash: row.payloadhash,
-          size: Number(row.size),
-          buildtime: Number(row.buildtime),
-          build_id: row.build_id as BuildId,
-          buildroot_id: row.buildroot_id as BuildrootId | null,
-          metadata_only: row.metadata_only,
-          ...(withExtra ? { extra: parseExtra(row.extra) } : {}),
-          ...(sigs ? { sigkey: row.sigkey ?? null } : {})
-        })
-      )
-      return [rpms, taggedBuilds] as const
-    })
+    withSql(TaggedBuilds.readTaggedRpms(tagId, options))
 
   const publishChange = (tag: TagRef, build: Build, action: "tag" | "untag", userId: number) =>
     EventStream.publish({
@@ -622,66 +381,10 @@ export const make = Effect.gen(function*() {
     }))
 
   const lastChangeEvent: Tagging["Type"]["lastChangeEvent"] = (tagInfo, before, inherit) =>
-    Effect.gen(function*() {
-      // Koji's get_tag(event="auto"): a deleted tag is found too, with its deletion event
-      const [found] = yield* sql<{ id: number; revoke_event: number | null }>`
-        SELECT tag.id, (SELECT tc.revoke_event FROM tag_config tc WHERE tc.tag_id = tag.id
-                         ORDER BY tc.create_event DESC LIMIT 1) AS revoke_event
-          FROM tag
-         WHERE ${typeof tagInfo === "number" ? sql`tag.id = ${tagInfo}` : sql`tag.name = ${tagInfo}`}
-           AND EXISTS (SELECT 1 FROM tag_config tc WHERE tc.tag_id = tag.id)`
-      if (found === undefined) {
-        return yield* new GenericError({ message: `No such tagInfo: ${Method.pythonRepr(tagInfo)}` })
-      }
-      const deleted = found.revoke_event
-      if (before === null && deleted !== null) return deleted
-      const tagIds = [found.id]
-      if (inherit) {
-        for (const link of yield* withSql(Inheritance.fullInheritance(found.id, { event: before }))) {
-          tagIds.push(link.parent_id)
-        }
-      }
-      const ids = sql.in(tagIds)
-      const limit = (column: string) => before === null ? sql.literal("") : sql`AND ${sql(column)} < ${before}`
-      const parts: Array<Statement.Fragment> = [
-        sql`SELECT max(update_event) AS ev FROM tag_updates WHERE tag_id IN ${ids} ${limit("update_event")}`
-      ]
-      for (const table of tagTables) {
-        parts.push(sql`SELECT max(create_event) FROM ${sql(table)} WHERE tag_id IN ${ids} ${limit("create_event")}`)
-        parts.push(sql`SELECT max(revoke_event) FROM ${sql(table)} WHERE tag_id IN ${ids} ${limit("revoke_event")}`)
-      }
-      // the external repos of those tags (as of `before`) and their changes
-      const repos = sql`
-        SELECT external_repo_id FROM tag_external_repos
-         WHERE tag_id IN ${ids} AND ${Versioned.activeAt(sql, before)}`
-      for (const table of ["external_repo_config", "external_repo_data"]) {
-        parts.push(sql`
-          SELECT max(create_event) FROM ${sql(table)}
-           WHERE external_repo_id IN (${repos}) ${limit("create_event")}`)
-        parts.push(sql`
-          SELECT max(revoke_event) FROM ${sql(table)}
-           WHERE external_repo_id IN (${repos}) ${limit("revoke_event")}`)
-      }
-      const [row] = yield* sql<{ ev: number | null }>`
-        SELECT max(ev) AS ev FROM (${sql.join(" UNION ALL ", false)(parts)}) changes`
-      const last = row?.ev === null || row?.ev === undefined ? null : Number(row.ev)
-      if (last === null) return null
-      return deleted !== null ? Math.min(deleted, last) : last
-    })
+    withSql(TagChanges.lastChangeEvent(tagInfo, before, inherit))
 
   const changedSinceEvent: Tagging["Type"]["changedSinceEvent"] = (event, tagIds) =>
-    Effect.gen(function*() {
-      if (tagIds.length === 0) return false
-      const ids = sql.in(tagIds)
-      const parts: Array<Statement.Fragment> = [
-        sql`SELECT 1 FROM tag_updates WHERE update_event > ${event} AND tag_id IN ${ids}`,
-        ...tagTables.map((table) =>
-          sql`SELECT 1 FROM ${sql(table)} WHERE (create_event > ${event} OR revoke_event > ${event}) AND tag_id IN ${ids}`
-        )
-      ]
-      const rows = yield* sql`SELECT EXISTS (${sql.join(" UNION ALL ", false)(parts)}) AS changed`
-      return rows[0]?.changed === true
-    })
+    withSql(TagChanges.changedSinceEvent(event, tagIds))
 
   return Tagging.of({
     findTag,

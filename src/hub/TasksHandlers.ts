@@ -79,6 +79,12 @@ export const layerTasks = Handlers.toLayer(TasksApi, Effect.gen(function*() {
     setTaskPriority: ({ priority, recurse, task_id }) => Effect.as(tasks.setPriority(task_id, priority, recurse), null),
     freeTask: ({ task_id }) => Effect.as(tasks.free(task_id), null),
     assignTask: ({ force, host, override, task_id }) => tasks.assign(task_id, host, force, override),
+    restartHosts: ({ options, priority }) =>
+      Effect.flatMap(Caller.session, (session) =>
+        Effect.map(
+          tasks.make({ method: "restartHosts", arglist: options === null ? [] : [options], priority }, session.userId),
+          (id) => id as TaskId
+        )),
     "scheduler.getTaskRuns": ({ clauses, fields, opts }) => views.taskRuns(clauses, fields, opts),
     "scheduler.getTaskRefusals": ({ clauses, fields }) => views.refusals(clauses, fields),
     "scheduler.getHostData": ({ hostID }) => views.hostData(hostID),

@@ -79,11 +79,14 @@ const multicall = (
   }
   return dispatcher.batch(calls.map((c) => {
     const entry = multicallEntry(c)
-    return entry === undefined
-      ? Effect.fail(new Errors.ParameterError({ message: "each call must be a struct with methodName and params" }))
-      : multicallNames.has(entry.methodName)
-      ? multicall(dispatcher, entry.params).pipe(Effect.mapError(toKojiError))
-      : call(dispatcher, entry.methodName, entry.params)
+    return {
+      method: entry?.methodName,
+      run: entry === undefined
+        ? Effect.fail(new Errors.ParameterError({ message: "each call must be a struct with methodName and params" }))
+        : multicallNames.has(entry.methodName)
+        ? multicall(dispatcher, entry.params).pipe(Effect.mapError(toKojiError))
+        : call(dispatcher, entry.methodName, entry.params)
+    }
   })).pipe(Effect.map((results) =>
     results.map(Either.match({
       onLeft: (error) => Errors.faultOf(error) as unknown,
