@@ -4,6 +4,8 @@ import { Effect } from "effect"
 import * as Fs from "node:fs"
 import * as Http from "node:http"
 import * as KojiClient from "../src/client/KojiClient.js"
+import * as Timestamp from "../src/domain/Timestamp.js"
+import { timestampOf } from "../src/hub/BuildRecords.js"
 import { Builds } from "../src/hub/Builds.js"
 import * as Builds_ from "../src/hub/Builds.js"
 import * as TestDatabases from "./utils/Databases.js"
@@ -437,6 +439,18 @@ const replay = (sample: string) =>
     }),
     ({ server }) => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
   )
+
+describe("Build records", () => {
+  it("timestampOf answers Timestamp.fromEpoch's strings", () => {
+    const samples = [0, 1, 59.5, 86_399.999999, 86_400, 951_782_400.123456, 1_795_586_897.068335, 1_795_586_897, 4_102_444_799.000001]
+    let seed = 12345
+    for (let i = 0; i < 2000; i++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      samples.push(Math.round((seed / 2147483648) * 4e9 * 1e6) / 1e6)
+    }
+    for (const seconds of samples) expect(timestampOf(seconds), String(seconds)).toBe(Timestamp.fromEpoch(seconds))
+  })
+})
 
 describe("Builds and tagging records against recorded Koji answers", () => {
   it.scoped("getBuild, listBuilds, listTagged and getLatestBuilds decode", () =>

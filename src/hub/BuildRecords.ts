@@ -111,7 +111,34 @@ export const fromRow = <A extends object, P extends object>(
   props: P
 ): A => Object.assign(Object.create(Class.prototype) as A, props)
 
-const time = (ts: number | null) => ts === null ? null : Timestamp.fromEpoch(Number(ts))
+// the date part of Timestamp.fromEpoch per day since the epoch, kept for the days seen lately
+const days = new Map<number, string>()
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n))
+
+/**
+ * `Timestamp.fromEpoch`, for many rows: the same string, with the date part of each day
+ * computed once (builds of a listing share days) and the time of day by arithmetic.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const timestampOf = (seconds: number): Timestamp.Timestamp => {
+  const micros = Math.round(seconds * 1e6)
+  const whole = Math.floor(micros / 1e6)
+  const fraction = micros - whole * 1e6
+  const day = Math.floor(whole / 86_400)
+  let date = days.get(day)
+  if (date === undefined) {
+    if (days.size >= 4096) days.clear()
+    date = Timestamp.fromEpoch(day * 86_400).slice(0, 10)
+    days.set(day, date)
+  }
+  const rest = whole - day * 86_400
+  const clock = `${pad2(Math.floor(rest / 3600))}:${pad2(Math.floor(rest / 60) % 60)}:${pad2(rest % 60)}`
+  return `${date} ${clock}${fraction === 0 ? "" : `.${String(fraction).padStart(6, "0")}`}+00:00`
+}
+
+const time = (ts: number | null) => ts === null ? null : timestampOf(Number(ts))
 const num = (n: number | null) => n === null ? null : Number(n)
 
 /**
@@ -143,7 +170,7 @@ const common = (row: Omit<BuildRow, "source" | "extra" | "cg_id" | "cg_name">) =
   volume_id: row.volume_id as VolumeId,
   volume_name: row.volume_name,
   creation_event_id: row.creation_event_id as EventId,
-  creation_time: Timestamp.fromEpoch(Number(row.creation_ts)),
+  creation_time: timestampOf(Number(row.creation_ts)),
   start_time: time(row.start_ts),
   completion_time: time(row.completion_ts),
   promotion_time: time(row.promotion_ts),
@@ -216,7 +243,7 @@ export const toTaggedBuild = (
   build.volume_id = row.volume_id
   build.volume_name = row.volume_name
   build.creation_event_id = row.creation_event_id
-  build.creation_time = Timestamp.fromEpoch(Number(row.creation_ts))
+  build.creation_time = timestampOf(Number(row.creation_ts))
   build.start_time = time(row.start_ts)
   build.completion_time = time(row.completion_ts)
   build.promotion_time = time(row.promotion_ts)

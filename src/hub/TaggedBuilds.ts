@@ -144,14 +144,25 @@ const queries = (sql: SqlClient.SqlClient) => {
         typeJoin = sql`JOIN build_types tb ON tb.build_id = b.id AND tb.btype_id = ${btype.id}`
       }
       const keep = latestCount(options.latest)
+      // a package is listed or not as a whole, so with `latest` the package list may be applied
+      // after the ranking: the join then checks only the builds kept
       const tagged = sql`
         SELECT tl.build_id, tl.tag_id, tl.create_event, c.ord, b.pkg_id
           FROM chain c
           JOIN tag_listing tl ON tl.tag_id = c.tag_id
           JOIN build b ON b.id = tl.build_id
-          JOIN listed l ON l.package_id = b.pkg_id AND NOT l.blocked
+          ${keep === undefined ? sql`JOIN listed l ON l.package_id = b.pkg_id AND NOT l.blocked` : sql.literal("")}
           ${typeJoin}
          WHERE ${sql.and(clauses)}`
+      const ranked = keep === 1
+        ? sql`
+          SELECT DISTINCT ON (pkg_id) build_id, tag_id, create_event, ord, pkg_id FROM tagged
+           ORDER BY pkg_id, ord, create_event DESC, build_id DESC`
+        : sql`
+          SELECT build_id, tag_id, create_event, ord, pkg_id FROM (
+            SELECT t.*, row_number() OVER (PARTITION BY t.pkg_id ORDER BY t.ord, t.create_event DESC, t.build_id DESC) AS rn
+              FROM tagged t) numbered
+           WHERE rn <= ${keep ?? 0}`
       return sql`
         WITH chain AS (${chain.tags}), chain_filter AS (${chain.filters}),
         listed AS (${listedPackages(chain, event, options.package)}),
@@ -159,15 +170,9 @@ const queries = (sql: SqlClient.SqlClient) => {
         ${
         keep === undefined
           ? sql`SELECT build_id, tag_id, create_event, ord FROM tagged`
-          : keep === 1
-          ? sql`
-            SELECT DISTINCT ON (pkg_id) build_id, tag_id, create_event, ord FROM tagged
-             ORDER BY pkg_id, ord, create_event DESC, build_id DESC`
           : sql`
-            SELECT build_id, tag_id, create_event, ord FROM (
-              SELECT t.*, row_number() OVER (PARTITION BY t.pkg_id ORDER BY t.ord, t.create_event DESC, t.build_id DESC) AS rn
-                FROM tagged t) ranked
-             WHERE rn <= ${keep}`
+            SELECT k.build_id, k.tag_id, k.create_event, k.ord FROM (${ranked}) k
+              JOIN listed l ON l.package_id = k.pkg_id AND NOT l.blocked`
       }`
     })
 
@@ -181,16 +186,19 @@ const queries = (sql: SqlClient.SqlClient) => {
           tag_id: number
           tag_name: string
           create_event: number
+          ord: number
         }
       >`
         SELECT ${sql.literal(taggedBuildColumns)}, ${withExtra ? sql`build.extra,` : sql.literal("")}
-               tag.id AS tag_id, tag.name AS tag_name, r.create_event
+               tag.id AS tag_id, tag.name AS tag_name, r.create_event, r.ord
           FROM (${kept}) r
           JOIN build ON build.id = r.build_id
           JOIN tag ON tag.id = r.tag_id
-          ${sql.literal(buildJoins)}
-         ORDER BY r.ord, r.create_event DESC, r.build_id DESC`
-      return rows.map((row) => toTaggedBuild(row, withExtra))
+          ${sql.literal(buildJoins)}`
+      // Koji's order (tag order, then newest tagging, then highest id), sorted here on the three
+      // keys rather than by the database on the wide rows
+      const ordered = [...rows].sort((a, b) => a.ord - b.ord || b.create_event - a.create_event || b.id - a.id)
+      return ordered.map((row) => toTaggedBuild(row, withExtra))
     })
 
   interface RpmRow {

@@ -8,10 +8,10 @@
  */
 import { Options } from "@effect/cli"
 import { Effect, Option } from "effect"
-import * as Format from "../Format.js"
 import * as Handler from "../Handler.js"
 import { error, print, Session, usageError, warn } from "../Session.js"
 import { pyStr } from "../TaskLabel.js"
+import { asctimeLocal, timeOption } from "./BuildFormat.js"
 
 type Row = Record<string, unknown>
 
@@ -149,19 +149,6 @@ const hiddenFields = new Set([
 const nameKey = (key: string) =>
   key === "perm_id" ? "permission.name" : key.endsWith("_id") ? `${key.slice(0, -3)}.name` : `${key}.name`
 
-const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-const pad2 = (n: number) => String(n).padStart(2, "0")
-
-// Python's time.asctime of a local (or UTC) time
-const asctime = (ts: number, utc: boolean) => {
-  const d = new Date(ts * 1000)
-  const [day, month, date, h, m, s, y] = utc
-    ? [d.getUTCDay(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCFullYear()]
-    : [d.getDay(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(), d.getFullYear()]
-  return `${days[day]} ${months[month]} ${String(date).padStart(2)} ${pad2(h)}:${pad2(m)}:${pad2(s)} ${y}`
-}
-
 interface PrintOptions {
   readonly utc: boolean
   readonly events: boolean
@@ -206,7 +193,7 @@ export const historyLines = (entry: Entry, related: ReadonlyArray<Entry>, option
     : create
     ? known[1]
     : known[2]
-  const parts = [asctime(ts, options.utc), fill(fmt, x)]
+  const parts = [asctimeLocal(ts, options.utc), fill(fmt, x)]
   if (options.events || options.verbose) parts.splice(1, 0, `(eid ${eventId})`)
   if (who !== undefined) parts.push(who)
   if ((create && x["active"]) || (edit && other![3]["active"])) parts.push("[still active]")
@@ -278,17 +265,6 @@ export const timeline = (
   return result
 }
 
-const timeArg = (flag: string, value: Option.Option<string>) =>
-  Effect.suspend(() => {
-    if (Option.isNone(value)) return Effect.succeed(undefined)
-    const raw = value.value.trim()
-    if (raw !== "" && !Number.isNaN(Number(raw))) return Effect.succeed(Number(raw))
-    const parsed = Date.parse(raw)
-    return Number.isNaN(parsed)
-      ? usageError(`option --${flag}: invalid time specification: ${Format.repr(value.value)}`)
-      : Effect.succeed(parsed / 1000)
-  })
-
 const text = (name: string, description: string) =>
   Options.text(name).pipe(Options.optional, Options.withDescription(description))
 
@@ -357,12 +333,12 @@ export const listHistory = Handler.make("list-history", {
         limited = true
       }
     }
-    const before = yield* timeArg("before", options.before)
+    const before = yield* timeOption("before", options.before)
     if (before) {
       kwargs["before"] = before
       limited = true
     }
-    const after = yield* timeArg("after", options.after)
+    const after = yield* timeOption("after", options.after)
     if (after) {
       kwargs["after"] = after
       limited = true
