@@ -167,5 +167,43 @@ describe("Builder", () => {
           }))
       }
     )
+
+    // tagBuild end to end: the hub checks, a tagBuild task, the builder's handler, host.tagBuild
+    layer(
+      TestHub.layer(Database, TestHub.transports[0][1], {
+        policy: { tag: "tag closed-tag :: deny no tagging into closed-tag\nall :: allow" }
+      }),
+      { timeout: "120 seconds", excludeTestServices: true }
+    )(`${db} tagBuild`, (it) => {
+      it.scoped("tagBuild makes a priority-10 tagBuild task that the builder completes through host.tagBuild", () =>
+        Effect.gen(function*() {
+          const admin = yield* TestHub.admin
+          yield* admin.createTag({ name: "e2e-dest" })
+          yield* admin.createTag({ name: "closed-tag" })
+          for (const tag of ["e2e-dest", "closed-tag"]) {
+            yield* admin.packageListAdd({ taginfo: tag, pkginfo: "hello", owner: "admin" })
+          }
+          const build = yield* admin.createEmptyBuild({ name: "hello", version: "1.0", release: "1", epoch: null })
+          yield* Builders.addHost("tag-builder")
+          yield* startBuilder("tag-builder")
+          const task = yield* admin.tagBuild({ tag: "e2e-dest", build: "hello-1.0-1" })
+          expect(yield* admin.getTaskInfo({ task_id: task, request: true })).toMatchObject({
+            method: "tagBuild",
+            priority: 10,
+            request: [expect.any(Number), build, false, null]
+          })
+          yield* waitState(task, [TaskState.CLOSED, TaskState.FAILED])
+          expect(yield* admin.getTaskInfo({ task_id: task })).toMatchObject({ state: TaskState.CLOSED })
+          const tagged: any = yield* admin.listTagged({ tag: "e2e-dest" })
+          expect(tagged.map((b: any) => b.nvr)).toEqual(["hello-1.0-1"])
+          // the tag policy refuses before any task is made
+          const denied = yield* Effect.flip(admin.tagBuild({ tag: "closed-tag", build: "hello-1.0-1" }))
+          expect(denied).toMatchObject({ _tag: "ActionNotAllowed" })
+          expect(denied.message).toContain("policy violation (tag)")
+          // host.tagBuild is for the host that runs the task
+          const notHost = yield* Effect.flip(admin.host.tagBuild({ task_id: task, tag: "e2e-dest", build }))
+          expect(Errors.isA(notHost, "AuthError")).toBe(true)
+        }))
+    })
   }
 })

@@ -114,6 +114,38 @@ export const massTag = Method.make("massTag", {
  * @since 0.1.0
  * @category methods
  */
+export const tagBuild = Method.make("tagBuild", {
+  params: {
+    tag: TagInfo,
+    build: BuildInfo,
+    force: flag(false),
+    fromtag: Method.optional(Schema.NullOr(TagInfo), null)
+  },
+  success: TaskId,
+  access: "login",
+  doc: "Request that a build be tagged (a tagBuild task at priority 10, checked first); returns the task id"
+})
+
+/**
+ * @since 0.1.0
+ * @category methods
+ */
+export const hostTagBuild = Method.make("host.tagBuild", {
+  params: {
+    task_id: Schema.Int,
+    tag: TagInfo,
+    build: BuildInfo,
+    force: flag(false),
+    fromtag: Method.optional(Schema.NullOr(TagInfo), null)
+  },
+  access: "host",
+  doc: "Tag (or move) a build as the task's owner, after the tag policy and package-list checks (the tagBuild task)"
+})
+
+/**
+ * @since 0.1.0
+ * @category methods
+ */
 export const moveBuild = Method.make("moveBuild", {
   params: {
     tag1: TagInfo,
@@ -269,6 +301,8 @@ export const tagChangedSinceEvent = Method.make("tagChangedSinceEvent", {
  * @category groups
  */
 export class TaggingApi extends RpcGroup.make(
+  tagBuild,
+  hostTagBuild,
   tagBuildBypass,
   untagBuild,
   untagBuildBypass,

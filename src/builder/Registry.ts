@@ -6,6 +6,7 @@
  */
 import { Context, Layer } from "effect"
 import * as Generic from "./handlers/Generic.js"
+import * as TagBuild from "./handlers/TagBuild.js"
 import type { TaskHandler } from "./TaskHandler.js"
 
 /**
@@ -28,12 +29,12 @@ export const make = (handlers: ReadonlyArray<TaskHandler>): ReadonlyMap<string, 
 
 /**
  * Koji's generic handlers (`sleep`, `fork`, `waittest`, `subtask`, `default`,
- * `dependantTask`, `shutdown`, `restart`, `restartVerify`, `restartHosts`).
+ * `dependantTask`, `shutdown`, `restart`, `restartVerify`, `restartHosts`) and `tagBuild`.
  *
  * @since 0.1.0
  * @category constants
  */
-export const builtin: ReadonlyArray<TaskHandler> = Generic.handlers
+export const builtin: ReadonlyArray<TaskHandler> = [...Generic.handlers, TagBuild.tagBuild]
 
 /**
  * The built-in handlers plus `handlers`.

@@ -6,6 +6,7 @@
  */
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
+import type { BuildInfo } from "../api/Builds.js"
 import type { TagInfo } from "../api/Tagging.js"
 import { TaggingApi } from "../api/Tagging.js"
 import { GenericError } from "../domain/Errors.js"
@@ -42,6 +43,19 @@ export const layer = Handlers.toLayer(TaggingApi, Effect.gen(function*() {
           ? Effect.fail(new GenericError({ message: `No such entry in table tag: ${tag}` }))
           : Effect.succeed(rows[0].id))
 
+  // Koji's tagBuild: checked now, done by a tagBuild task (which calls host.tagBuild)
+  const requestTag = (tag: TagInfo, build: BuildInfo, force: boolean, fromtag: TagInfo | null) =>
+    Effect.gen(function*() {
+      const userId = yield* actor
+      const checked = yield* tagging.checkRequest(tag, build, { userId, force, fromtag })
+      const id = yield* tasks.make({
+        method: "tagBuild",
+        arglist: [checked.tagId, checked.buildId, force, checked.fromtagId],
+        priority: tagBuildPriority
+      }, userId)
+      return id as TaskId
+    })
+
   return {
     tagBuildBypass: ({ build, force, tag }) =>
       Effect.flatMap(actor, (userId) => Effect.as(tagging.tagBypass(tag, build, { userId, force: force === true }), null)),
@@ -52,18 +66,17 @@ export const layer = Handlers.toLayer(TaggingApi, Effect.gen(function*() {
       Effect.flatMap(actor, (userId) =>
         Effect.as(tagging.untag(tag, build, { userId, force: force === true, strict: strict !== false }), null)),
     massTag: ({ builds, tag }) => Effect.flatMap(actor, (userId) => Effect.as(tagging.massTag(tag, builds, userId), null)),
-    moveBuild: ({ build, force, tag1, tag2 }) =>
+    tagBuild: ({ build, force, fromtag, tag }) => requestTag(tag, build, force === true, fromtag),
+    "host.tagBuild": ({ build, force, fromtag, tag, task_id }) =>
       Effect.gen(function*() {
-        const userId = yield* actor
-        const forced = force === true
-        const checked = yield* tagging.checkRequest(tag2, build, { userId, force: forced, fromtag: tag1 })
-        const id = yield* tasks.make({
-          method: "tagBuild",
-          arglist: [checked.tagId, checked.buildId, forced, checked.fromtagId],
-          priority: tagBuildPriority
-        }, userId)
-        return id as TaskId
+        const { hostId } = yield* Caller.host
+        yield* tasks.assertHost(hostId, task_id)
+        // as the task's owner: the one who asked
+        const { owner } = yield* tasks.ownership(task_id)
+        yield* tagging.tag(tag, build, { user: owner, force: force === true, fromtag })
+        return null
       }),
+    moveBuild: ({ build, force, tag1, tag2 }) => requestTag(tag2, build, force === true, tag1),
     moveAllBuilds: (p) =>
       Effect.gen(function*() {
         const userId = yield* actor
