@@ -320,7 +320,10 @@ layer(hubLayer, { timeout: "180 seconds", excludeTestServices: true })("Cli", (i
       expect(list.stdout).toContain("\nmiscellaneous commands:\n        call                      Execute an arbitrary XML-RPC call\n")
       expect(list.stdout).toContain("Available categories are: admin, all, bind, build, download, info, misc, monitor, search\n")
       ok(help)
-      expect(help.stdout).toContain("info commands:\n        help                      List available commands\n        hostinfo ")
+      expect(help.stdout).toContain(
+        "info commands:\n        buildinfo                 Print basic information about a build\n" +
+          "        help                      List available commands\n        hostinfo "
+      )
       expect(help.stdout).not.toContain("admin commands:")
       ok(admin)
       expect(admin.stdout).toContain("        userinfo                  Show information about a user\n")
@@ -699,7 +702,8 @@ layer(hubLayer, { timeout: "180 seconds", excludeTestServices: true })("Cli", (i
       ok(byProfile, "admin             \n")
       expect(replaced.code).toBe(2)
       expect(replaced.stderr).toBe(
-        "Usage: koji-ts [global-options] command [command-options-and-arguments]\n\nCommon commands: help\n\n" +
+        "Usage: koji-ts [global-options] command [command-options-and-arguments]\n\n" +
+          "Common commands: help, latest-build, list-targets, search\n\n" +
           "koji-ts: error: no configuration for profile name: admin\n"
       )
       ok(fromAlt)

@@ -371,6 +371,7 @@ export const commands: ReadonlyArray<Handler.Spec> = [
   Tagging.listTagged,
   rpminfo,
   search,
+  Tagging.tagBuild,
   Tagging.moveBuild,
   Tagging.untagBuild,
   History.listHistory

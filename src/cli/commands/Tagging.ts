@@ -1,6 +1,6 @@
 /**
  * Tagging commands, printed as Koji's CLI prints them: `latest-build`,
- * `list-tagged`, `move-build`, `untag-build`.
+ * `list-tagged`, `tag-build`, `move-build`, `untag-build`.
  *
  * @since 0.1.0
  */
@@ -193,6 +193,52 @@ const shouldWait = (wait: boolean, nowait: boolean) =>
   Effect.map(Session, (session) => nowait ? false : wait || session.environment.isTTY)
 
 /**
+ * `tag-build`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const tagBuild = Handler.make("tag-build", {
+  category: "bind",
+  summary: "Apply a tag to one or more builds",
+  usage: "tag-build [options] <tag> <pkg> [<pkg> ...]"
+}, {
+  force: Options.boolean("force").pipe(Options.withDescription("force operation")),
+  wait: Options.boolean("wait").pipe(Options.withDescription("Wait on task, even if running in the background")),
+  nowait: Options.boolean("nowait").pipe(Options.withDescription("Do not wait on task")),
+  args: Args.text({ name: "arg" }).pipe(Args.repeated)
+}, (options) =>
+  Effect.gen(function*() {
+    if (options.args.length < 2) {
+      return yield* usageError("This command takes at least two arguments: a tag name/ID and one or more package n-v-r's")
+    }
+    const session = yield* Session
+    yield* session.activate
+    const [tag, ...builds] = options.args as [string, ...Array<string>]
+    const tasks: Array<number> = []
+    for (const build of builds) {
+      const id: number = yield* session.call("tagBuild", { tag, build, force: options.force })
+      tasks.push(id)
+      yield* print(`Created task ${id}`)
+    }
+    yield* waitOn(tasks, options.wait, options.nowait)
+  }))
+
+// Koji's habit after making tasks: watch them unless told not to (or running in the background)
+const waitOn = (tasks: ReadonlyArray<number>, wait: boolean, nowait: boolean) =>
+  Effect.gen(function*() {
+    if (!(yield* shouldWait(wait, nowait))) return
+    const session = yield* Session
+    yield* session.logout
+    const code = yield* watchTasks(tasks, {
+      quiet: session.settings.quiet,
+      topurl: session.settings.topurl,
+      pollInterval: session.settings.poll_interval
+    })
+    if (code !== 0) return yield* error(undefined, code)
+  })
+
+/**
  * `move-build`.
  *
  * @since 0.1.0
@@ -251,15 +297,7 @@ export const moveBuild = Handler.make("move-build", {
         yield* print(`Created task ${id}, moving ${buildLabel(build as unknown as Record<string, unknown>)}`)
       }
     }
-    if (yield* shouldWait(options.wait, options.nowait)) {
-      yield* session.logout
-      const code = yield* watchTasks(tasks, {
-        quiet: session.settings.quiet,
-        topurl: session.settings.topurl,
-        pollInterval: session.settings.poll_interval
-      })
-      if (code !== 0) return yield* error(undefined, code)
-    }
+    yield* waitOn(tasks, options.wait, options.nowait)
   }))
 
 interface HistoryListing {
