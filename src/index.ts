@@ -323,3 +323,38 @@ export * as Packages from "./hub/Packages.js"
  * @since 0.1.0
  */
 export * as Targets from "./hub/Targets.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as BuildsApi from "./api/Builds.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RpmsApi from "./api/Rpms.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as TaggingApi from "./api/Tagging.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Builds from "./hub/Builds.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Rpms from "./hub/Rpms.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Tagging from "./hub/Tagging.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Nvr from "./hub/Nvr.js"

@@ -163,7 +163,7 @@ export class Builds extends Context.Tag("koji/hub/Builds")<Builds, {
     options: { readonly strict: boolean; readonly minRefAge: number },
     actorId: number
   ) => Effect.Effect<boolean | null, Failure>
-  /** Koji's `cancel_build`: BUILDING -> CANCELED (completion time now); answers whether it changed. */
+  /** Koji's `cancel_build`: BUILDING to CANCELED (completion time now); answers whether it changed. */
   readonly cancel: (buildId: number) => Effect.Effect<boolean, Failure>
   /** `resetBuild`: content dropped, CANCELED, no task, DEFAULT volume; nothing when unknown. */
   readonly reset: (info: BuildInfo) => Effect.Effect<void, Failure>

@@ -40,7 +40,7 @@ export interface HubConfigShape {
   readonly maxRequestLength: number
   /** Koji's `EnableMaven`: tags may have Maven support (`maven_support`, `maven_include_all`). */
   readonly enableMaven?: boolean | undefined
-  /** Hub policies (Koji's `[policy]` section): name -> rule text; Koji's defaults fill the names not given. */
+  /** Hub policies (Koji's `[policy]` section): name to rule text; Koji's defaults fill the names not given. */
   readonly policy: Readonly<Record<string, string>>
   /** A hub.conf-style file whose `[policy]` section is read too (`KOJI_POLICY_FILE`); `policy` entries win. */
   readonly policyFile: string | undefined

@@ -104,7 +104,7 @@ export const lookupName = (
 
 /**
  * Koji's `parse_arches(arches, strict=True, allow_none=True)`: a space-separated
- * string or a list, each arch `[a-zA-Z0-9_-]`, answered space-separated (`None` -> `""`).
+ * string or a list, each arch `[a-zA-Z0-9_-]`, answered space-separated (`None` gives `""`).
  *
  * @since 0.1.0
  * @category combinators

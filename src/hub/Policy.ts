@@ -263,8 +263,8 @@ export interface Options {
 
 /**
  * Parse every policy once with the test library: the rule sets by name, or the
- * first bad rule as a `ConfigurationError` (with its line and column). A `policy
- * NAME` test naming a policy that does not exist is reported here too.
+ * first bad rule as a `ConfigurationError` (with its line and column). A
+ * `policy NAME` test naming a policy that does not exist is reported here too.
  *
  * @since 0.1.0
  * @category constructors

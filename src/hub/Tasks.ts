@@ -105,7 +105,7 @@ export class Tasks extends Context.Tag("koji/hub/Tasks")<Tasks, {
   /** A task, or `GenericError: No such task: N`. */
   readonly require: (id: number, request?: boolean) => Effect.Effect<Task, Failure>
   readonly children: (id: number, request?: boolean) => Effect.Effect<ReadonlyArray<Task>, Failure>
-  /** Koji's `getTaskDescendents`: task id (as a string) -> its children, for the whole tree. */
+  /** Koji's `getTaskDescendents`: task id (as a string) to its children, for the whole tree. */
   readonly descendants: (id: number, request?: boolean) => Effect.Effect<Record<string, ReadonlyArray<Task>>, Failure>
   readonly list: (opts: ListOptions | null, queryOpts: QueryOpts | null) => Effect.Effect<
     ReadonlyArray<TaskListEntry> | number,
