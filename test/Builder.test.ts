@@ -1,4 +1,5 @@
 import { describe, expect, layer } from "@effect/vitest"
+import { SqlClient } from "@effect/sql"
 import { Deferred, type Duration, Effect, Exit, Ref, Schema, Scope } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -171,10 +172,24 @@ describe("Builder", () => {
     // tagBuild end to end: the hub checks, a tagBuild task, the builder's handler, host.tagBuild
     layer(
       TestHub.layer(Database, TestHub.transports[0][1], {
-        policy: { tag: "tag closed-tag :: deny no tagging into closed-tag\nall :: allow" }
+        policy: {
+          tag: "tag closed-tag :: deny no tagging into closed-tag\nall :: allow",
+          volume: "package archived-* :: archive\nall :: DEFAULT"
+        }
       }),
       { timeout: "120 seconds", excludeTestServices: true }
     )(`${db} tagBuild`, (it) => {
+      it.scoped("the volume policy places new builds", () =>
+        Effect.gen(function*() {
+          const admin = yield* TestHub.admin
+          const sql = yield* SqlClient.SqlClient
+          yield* sql`INSERT INTO volume (name) VALUES ('archive') ON CONFLICT DO NOTHING`
+          const moved = yield* admin.createEmptyBuild({ name: "archived-thing", version: "1", release: "1", epoch: null })
+          const stays = yield* admin.createEmptyBuild({ name: "current-thing", version: "1", release: "1", epoch: null })
+          expect(yield* admin.getBuild({ buildInfo: moved })).toMatchObject({ volume_name: "archive" })
+          expect(yield* admin.getBuild({ buildInfo: stays })).toMatchObject({ volume_name: "DEFAULT" })
+        }))
+
       it.scoped("tagBuild makes a priority-10 tagBuild task that the builder completes through host.tagBuild", () =>
         Effect.gen(function*() {
           const admin = yield* TestHub.admin

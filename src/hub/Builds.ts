@@ -16,7 +16,7 @@
  * @since 0.1.0
  */
 import { SqlClient, type SqlError, type Statement } from "@effect/sql"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import type { BuildInfo } from "../api/Builds.js"
 import * as Method from "../api/Method.js"
 import type { QueryOpts, UserInfo } from "../api/Users.js"
@@ -29,6 +29,7 @@ import { buildColumns, buildJoins, type BuildRow, globToLike, timeValue, toBuild
 import * as EventStream from "./EventStream.js"
 import { pythonJson } from "./Lookup.js"
 import * as Nvr from "./Nvr.js"
+import { Policy } from "./Policy.js"
 import * as QueryOpts_ from "./QueryOpts.js"
 import { layer as usersLayer, Users, verifyInternalName } from "./Users.js"
 import * as Versioned from "./Versioned.js"
@@ -221,6 +222,7 @@ const incrementRelease = (release: string | undefined, incr: number): string | u
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const users = yield* Users
+  const policy = yield* Effect.serviceOption(Policy)
   const withSql = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, SqlClient.SqlClient, sql)
   const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>) => withSql(sql.withTransaction(effect))
   const columns = sql.literal(buildColumns)
@@ -439,6 +441,17 @@ export const make = Effect.gen(function*() {
         ON CONFLICT DO NOTHING`
     })
 
+  // Koji's apply_volume_policy: the `volume` policy names the volume of a new build (default: DEFAULT)
+  const applyVolumePolicy = (buildId: number) =>
+    Option.isNone(policy) ? Effect.void : Effect.gen(function*() {
+      const verdict = yield* policy.value.apply("volume", { build: buildId })
+      const name = verdict.action?.trim()
+      if (name === undefined || name === "" || name === "DEFAULT") return
+      const [volume] = yield* sql<{ id: number }>`SELECT id FROM volume WHERE name = ${name}`
+      if (volume === undefined) return yield* new GenericError({ message: `Policy returned invalid volume: ${name}` })
+      yield* sql`UPDATE build SET volume_id = ${volume.id} WHERE id = ${buildId}`
+    })
+
   const importBuild: Builds["Type"]["import"] = (spec, actorId) =>
     transaction(Effect.gen(function*() {
       const state = spec.state ?? BuildState.COMPLETE
@@ -501,6 +514,7 @@ export const make = Effect.gen(function*() {
         INSERT INTO build (${sql.literal(names.join(", "))}, start_time, completion_time)
         VALUES (${sql.csv(names.map((k) => sql`${row[k] as any}`))}, ${start}, ${completion})`
       yield* insertRpms(id, draft, spec.rpms ?? [])
+      if (spec.volumeId === undefined) yield* applyVolumePolicy(id)
       yield* EventStream.publish({
         kind: "build.state",
         build_id: id,

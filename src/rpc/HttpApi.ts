@@ -28,7 +28,7 @@ export const path = "/api"
 export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub | HubConfig> = Layer.unwrapScoped(
   Effect.gen(function*() {
     const config = yield* HubConfig
-    const app = yield* RpcServer.toHttpApp(KojiRpcs, { spanPrefix: "koji" }).pipe(
+    const app = yield* RpcServer.toHttpApp(KojiRpcs, { spanPrefix: "koji", disableTracing: true }).pipe(
       Effect.provide(RpcSerialization.layerNdjson)
     )
     return HttpLayerRouter.add("POST", path, (request) => {
