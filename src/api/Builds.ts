@@ -59,6 +59,7 @@ export const getBuild = Method.make("getBuild", {
     strict: Method.optional(Schema.Boolean, false)
   },
   success: Schema.NullOr(Build),
+  readOnly: true,
   access: "anon",
   doc: "Build info by id, \"N-V-R\" string, or {name,version,release}; None unless strict"
 })
@@ -91,6 +92,7 @@ export const listBuilds = Method.make("listBuilds", {
     promoter: Method.optional(Schema.NullOr(UserInfo), null)
   },
   success: Schema.Union(Schema.Array(BuildListEntry), Schema.Int),
+  readOnly: true,
   access: "anon",
   doc: "Query builds by package, user, task, prefix, pattern, state, volume, source, time ranges, type/typeInfo, cg, "
     + "draft, promoter"
@@ -106,6 +108,7 @@ export const getNextRelease = Method.make("getNextRelease", {
     incr: Method.optional(Schema.Int, 1)
   },
   success: Schema.String,
+  readOnly: true,
   access: "anon",
   doc: "Next release for {name,version} from newest non-draft COMPLETE/DELETED/BUILDING build: N->N+incr, "
     + "N.dist->N+incr.dist, A.B.N->A.B.N+incr, none->incr; other forms raise BuildError"
@@ -181,6 +184,7 @@ export const search = Method.make("search", {
     queryOpts: Method.optional(Schema.NullOr(QueryOpts), null)
   },
   success: Schema.Union(Schema.Array(SearchResult), Schema.Int),
+  readOnly: true,
   access: "anon",
   doc: "Search -> [{id,name}]: type package|build|tag|target|user|host|rpm|maven|win (\"file\" returns []); "
     + "matchType glob|regexp (case-insensitive), anything else = exact"

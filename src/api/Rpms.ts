@@ -47,6 +47,7 @@ export const getRPM = Method.make("getRPM", {
     multi: Method.optional(Schema.Boolean, false)
   },
   success: Schema.Union(Schema.NullOr(Rpm), Schema.Array(Rpm)),
+  readOnly: true,
   access: "anon",
   doc: "Rpm info by id, \"N-V-R.A[@location]\" or dict; multi=True returns all matches across external repos"
 })
@@ -67,6 +68,7 @@ export const listRPMs = Method.make("listRPMs", {
     draft: Method.optional(Schema.NullOr(Schema.Boolean), null)
   },
   success: Schema.Union(Schema.Array(RpmListEntry), Schema.Int),
+  readOnly: true,
   access: "anon",
   doc: "Query rpms by build, buildroot (built in), image, component buildroot (used in), host, arches, draft"
 })
@@ -78,6 +80,7 @@ export const listRPMs = Method.make("listRPMs", {
 export const listBuildRPMs = Method.make("listBuildRPMs", {
   params: { build: BuildInfo },
   success: Schema.Array(RpmListEntry),
+  readOnly: true,
   access: "anon",
   doc: "All rpms of one build"
 })

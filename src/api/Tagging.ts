@@ -194,6 +194,7 @@ export const listTagged = Method.make("listTagged", {
     draft: Method.optional(Schema.NullOr(Schema.Boolean), null)
   },
   success: Schema.Array(TaggedBuild),
+  readOnly: true,
   access: "anon",
   doc: "Builds in tag (readTaggedBuilds): inherit, latest (True or N per package, by most-recent tagging), "
     + "package, owner, type, prefix, event, draft"
@@ -212,6 +213,7 @@ export const getLatestBuilds = Method.make("getLatestBuilds", {
     draft: Method.optional(Schema.NullOr(Schema.Boolean), null)
   },
   success: Schema.Array(TaggedBuild),
+  readOnly: true,
   access: "anon",
   doc: "listTagged with inherit=True, latest=True"
 })
@@ -244,6 +246,7 @@ export const listTaggedRPMS = Method.make("listTaggedRPMS", {
     draft: Method.optional(Schema.NullOr(Schema.Boolean), null)
   },
   success: Schema.Union(TaggedRpms, Schema.Tuple()),
+  readOnly: true,
   access: "anon",
   doc: "[rpms, builds] in tag with same semantics as listTagged plus arch filter and rpmsigs"
 })
@@ -263,6 +266,7 @@ export const getLatestRPMS = Method.make("getLatestRPMS", {
     draft: Method.optional(Schema.NullOr(Schema.Boolean), null)
   },
   success: TaggedRpms,
+  readOnly: true,
   access: "anon",
   doc: "listTaggedRPMS with inherit=True, latest=True"
 })
@@ -278,6 +282,7 @@ export const tagLastChangeEvent = Method.make("tagLastChangeEvent", {
     inherit: flag(true)
   },
   success: Schema.NullOr(EventId),
+  readOnly: true,
   access: "anon",
   doc: "Most recent event affecting tag (inheritance, external repo data included); before=limit"
 })
@@ -292,6 +297,7 @@ export const tagChangedSinceEvent = Method.make("tagChangedSinceEvent", {
     taglist: Schema.Array(Schema.Int)
   },
   success: Schema.Boolean,
+  readOnly: true,
   access: "anon",
   doc: "True if any versioned tag table or tag_updates changed for the listed tags after event"
 })
