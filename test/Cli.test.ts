@@ -6,15 +6,12 @@
  *
  * The CLI is database-agnostic: one PGlite hub serves the whole file.
  */
-import { NodeContext } from "@effect/platform-node"
 import { RpcGroup } from "@effect/rpc"
-import { afterAll, describe, expect, it, layer } from "@effect/vitest"
-import { type Console, Context, Effect, Layer, Schema } from "effect"
-import { spawn } from "node:child_process"
+import { describe, expect, it, layer } from "@effect/vitest"
+import { Effect, Layer, Schema } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
 import { KojiApi } from "../src/api/Api.js"
 import * as Method from "../src/api/Method.js"
 import * as Cli from "../src/cli/Cli.js"
@@ -22,149 +19,35 @@ import * as Config from "../src/cli/Config.js"
 import * as Connection from "../src/cli/Connection.js"
 import * as Format from "../src/cli/Format.js"
 import * as Literal from "../src/cli/Literal.js"
-import * as KojiClient from "../src/client/KojiClient.js"
 import * as Errors from "../src/domain/Errors.js"
-import * as Bootstrap from "../src/hub/Bootstrap.js"
 import * as Dispatcher from "../src/hub/Dispatcher.js"
-import * as Hub from "../src/hub/Hub.js"
-import * as HubConfig from "../src/hub/HubConfig.js"
 import * as Server from "../src/rpc/Server.js"
 import * as Certificates from "./utils/Certificates.js"
-import * as TestDatabases from "./utils/Databases.js"
+import { adminProfile, fault, harness, HubUrl, hubLayer, ok } from "./utils/CliHarness.js"
 import * as TestHub from "./utils/Hub.js"
 
-const root = fileURLToPath(new URL("..", import.meta.url))
-const binPath = Path.join(root, "apps", "cli", "bin.mjs")
-const main = Path.join(root, "apps", "cli", "main.ts")
-
-// ---------------------------------------------------------------------------------------------
-// the hub: PGlite, over HTTP; its URL in a tag
-
-class HubUrl extends Context.Tag("test/Cli/HubUrl")<HubUrl, string>() {}
-
-const http = Layer.unwrapScoped(Effect.gen(function*() {
-  const url = yield* Server.url
-  return Layer.mergeAll(
-    Layer.succeed(TestHub.Clients, { transport: "http" as const, make: KojiClient.makeHttp({ url: `${url}/api` }) }),
-    Layer.succeed(HubUrl, url)
-  )
-})).pipe(Layer.provide(Server.layer({ host: "127.0.0.1", port: 0 })))
-
-const hubLayer = http.pipe(
-  Layer.provideMerge(Hub.layer),
-  Layer.provideMerge(Layer.effectDiscard(Bootstrap.ensureAdmin({ password: TestHub.adminPassword }))),
-  Layer.provideMerge(HubConfig.layer({})),
-  Layer.provideMerge(TestDatabases.pgliteMigrated()),
-  Layer.orDie
-)
-
-// ---------------------------------------------------------------------------------------------
-// the binary as a subprocess, in a home and /etc of our own
-
-const home = Fs.mkdtempSync(Path.join(Os.tmpdir(), "koji-cli-home-"))
-const etc = Fs.mkdtempSync(Path.join(Os.tmpdir(), "koji-cli-etc-"))
-afterAll(() => {
-  Fs.rmSync(home, { recursive: true, force: true })
-  Fs.rmSync(etc, { recursive: true, force: true })
-})
-
-interface Result {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const spawnCli = (args: ReadonlyArray<string>, options: { readonly tsx?: boolean; readonly env?: Record<string, string> } = {}) =>
-  Effect.async<Result>((resume) => {
-    const argv = options.tsx === true ? ["--import", "tsx", main, ...args] : [binPath, ...args]
-    const child = spawn(process.execPath, argv, {
-      cwd: root,
-      env: { ...process.env, HOME: home, KOJI_SYSCONFDIR: etc, TZ: "UTC", ...options.env },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk) => stdout += chunk)
-    child.stderr.on("data", (chunk) => stderr += chunk)
-    child.on("close", (code) => resume(Effect.succeed({ code, stdout, stderr })))
-  })
-
-/** Run the binary: `koji-ts args...` (each word one argument). */
-const bin = (...args: ReadonlyArray<string>) => spawnCli(args)
-
-/** Several independent command lines at once, each its own process. */
-const binAll = (...lines: ReadonlyArray<ReadonlyArray<string>>) =>
-  Effect.all(lines.map((line) => spawnCli(line)), { concurrency: 4 })
-
-/**
- * Run the CLI in this process, through the same entry as the binary (`Cli.run`), over HTTP to
- * the hub, capturing what it prints: the detailed session runs this way, to stay fast.
- */
-const runInProcess = (args: ReadonlyArray<string>, options: Cli.RunOptions = {}) =>
-  Effect.gen(function*() {
-    let stdout = ""
-    let stderr = ""
-    const base = yield* Effect.console
-    const capture: Console.Console = {
-      ...base,
-      log: (...parts: ReadonlyArray<unknown>) => Effect.sync(() => void (stdout += `${parts.join(" ")}\n`)),
-      error: (...parts: ReadonlyArray<unknown>) => Effect.sync(() => void (stderr += `${parts.join(" ")}\n`))
-    }
-    const code = yield* Cli.run(["node", "koji-ts", ...args], {
-      env: { HOME: home, KOJI_SYSCONFDIR: etc },
-      isTTY: false,
-      defaultProfile: "koji",
-      ...options
-    }).pipe(Effect.withConsole(capture), Effect.provide(NodeContext.layer))
-    return { code, stdout, stderr } satisfies Result
-  })
-
-/** `koji-ts args...`, in process. */
-const koji = (...args: ReadonlyArray<string>) => runInProcess(args)
-
-/** Several independent command lines at once, in process. */
-const kojiAll = (...lines: ReadonlyArray<ReadonlyArray<string>>) =>
-  Effect.all(lines.map((line) => runInProcess(line)), { concurrency: 4 })
-
-const ok = (result: Result, stdout?: string) => {
-  expect(result.stderr).toBe("")
-  expect(result.code).toBe(0)
-  if (stdout !== undefined) expect(result.stdout).toBe(stdout)
-}
-
-// Koji's log line for an uncaught error
-const faultPattern = (cls: string, message: string) =>
-  new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3} \\[ERROR\\] koji: ${cls}: ${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\n$`)
-
-const fault = (result: Result, cls: string, message: string) => {
-  expect(result.code).toBe(1)
-  expect(result.stderr).toMatch(faultPattern(cls, message))
-}
+// the hub: PGlite, over HTTP (its URL in `HubUrl`); the binary as a subprocess and the CLI in
+// process (the detailed session runs this way, to stay fast), in a home and /etc of our own
+const { bin, binAll, etc, home, koji, kojiAll, run: runInProcess, spawn: spawnCli, writeConfigs: writeFiles } = harness("koji-cli")
 
 const writeConfigs = (url: string) => {
-  Fs.mkdirSync(Path.join(home, ".koji"), { recursive: true })
-  // /etc: the default profile; a drop-in that koji.conf overrides
-  Fs.writeFileSync(Path.join(etc, "koji.conf"), `[koji]\nserver = ${url}/api\nweburl = http://example.org/koji\n`)
-  Fs.mkdirSync(Path.join(etc, "koji.conf.d"), { recursive: true })
-  Fs.writeFileSync(Path.join(etc, "koji.conf.d", "00-old.conf"), "[koji]\nserver = http://127.0.0.1:1/kojihub\n")
-  // ~/.koji/config: two profiles that log in with a password (ConfigParser's `key: value` too)
-  Fs.writeFileSync(
-    Path.join(home, ".koji", "config"),
-    [
+  // /etc: the default profile; ~/.koji/config: two profiles that log in with a password
+  // (ConfigParser's `key: value` too)
+  writeFiles({
+    system: `[koji]\nserver = ${url}/api\nweburl = http://example.org/koji\n`,
+    user: [
       "; profiles for the CLI test",
-      "[admin]",
-      `server = ${url}/api`,
-      "authtype = password",
-      "user = admin",
-      `password = ${TestHub.adminPassword}`,
-      "",
+      adminProfile(url),
       "[bob]",
       `server: ${url}/api`,
       "user: bob",
       "password: bob-password%%1",
       ""
     ].join("\n")
-  )
+  })
+  // a drop-in that koji.conf overrides
+  Fs.mkdirSync(Path.join(etc, "koji.conf.d"), { recursive: true })
+  Fs.writeFileSync(Path.join(etc, "koji.conf.d", "00-old.conf"), "[koji]\nserver = http://127.0.0.1:1/kojihub\n")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -294,7 +177,7 @@ const inProcess = (dispatcher: Dispatcher.Dispatcher["Type"]): Connection.Connec
 
 // ---------------------------------------------------------------------------------------------
 
-layer(hubLayer, { timeout: "180 seconds", excludeTestServices: true })("Cli", (it) => {
+layer(hubLayer(), { timeout: "180 seconds", excludeTestServices: true })("Cli", (it) => {
   it.scoped("the binary bundles itself once; main.ts also runs through tsx", () =>
     Effect.gen(function*() {
       writeConfigs(yield* HubUrl)

@@ -3,110 +3,24 @@
  * most in process through `Cli.run` (the binary's entry), one through the binary as
  * a subprocess; output and exit codes as Koji's CLI prints them.
  */
-import { NodeContext } from "@effect/platform-node"
-import { afterAll, expect, layer } from "@effect/vitest"
-import { type Console, Context, Effect, Layer } from "effect"
-import { spawn } from "node:child_process"
-import * as Fs from "node:fs"
-import * as Os from "node:os"
-import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
-import * as Cli from "../src/cli/Cli.js"
-import * as KojiClient from "../src/client/KojiClient.js"
+import { expect, layer } from "@effect/vitest"
+import { Effect } from "effect"
 import { Builds } from "../src/hub/Builds.js"
 import * as Builds_ from "../src/hub/Builds.js"
-import * as Bootstrap from "../src/hub/Bootstrap.js"
-import * as Hub from "../src/hub/Hub.js"
-import * as HubConfig from "../src/hub/HubConfig.js"
-import * as Server from "../src/rpc/Server.js"
-import * as TestDatabases from "./utils/Databases.js"
+import { adminProfile, harness, HubUrl, hubLayer, ok, type Result } from "./utils/CliHarness.js"
 import * as TestHub from "./utils/Hub.js"
 
 // times print in local time, as Koji's do: make that UTC here
 process.env.TZ = "UTC"
 
-const root = fileURLToPath(new URL("..", import.meta.url))
-const binPath = Path.join(root, "apps", "cli", "bin.mjs")
+// the CLI in this process through the binary's entry (`koji`), and the binary as a subprocess (`bin`)
+const { bin, koji, writeConfigs: writeFiles } = harness("koji-clib")
 
-class HubUrl extends Context.Tag("test/CliBuilds/HubUrl")<HubUrl, string>() {}
-
-const http = Layer.unwrapScoped(Effect.gen(function*() {
-  const url = yield* Server.url
-  return Layer.mergeAll(
-    Layer.succeed(TestHub.Clients, { transport: "http" as const, make: KojiClient.makeHttp({ url: `${url}/api` }) }),
-    Layer.succeed(HubUrl, url)
-  )
-})).pipe(Layer.provide(Server.layer({ host: "127.0.0.1", port: 0 })))
-
-const hubLayer = http.pipe(
-  Layer.provideMerge(Hub.layer),
-  Layer.provideMerge(Layer.effectDiscard(Bootstrap.ensureAdmin({ password: TestHub.adminPassword }))),
-  Layer.provideMerge(HubConfig.layer({})),
-  Layer.provideMerge(TestDatabases.pgliteMigrated()),
-  Layer.orDie
-)
-
-const home = Fs.mkdtempSync(Path.join(Os.tmpdir(), "koji-clib-home-"))
-const etc = Fs.mkdtempSync(Path.join(Os.tmpdir(), "koji-clib-etc-"))
-afterAll(() => {
-  Fs.rmSync(home, { recursive: true, force: true })
-  Fs.rmSync(etc, { recursive: true, force: true })
-})
-
-const writeConfigs = (url: string) => {
-  Fs.mkdirSync(Path.join(home, ".koji"), { recursive: true })
-  Fs.writeFileSync(Path.join(etc, "koji.conf"), `[koji]\nserver = ${url}/api\ntopdir = /srv/koji\n`)
-  Fs.writeFileSync(
-    Path.join(home, ".koji", "config"),
-    `[admin]\nserver = ${url}/api\nauthtype = password\nuser = admin\npassword = ${TestHub.adminPassword}\ntopdir = /srv/koji\n`
-  )
-}
-
-interface Result {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-// the CLI in this process, through the binary's entry
-const koji = (...args: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    let stdout = ""
-    let stderr = ""
-    const base = yield* Effect.console
-    const capture: Console.Console = {
-      ...base,
-      log: (...parts: ReadonlyArray<unknown>) => Effect.sync(() => void (stdout += `${parts.join(" ")}\n`)),
-      error: (...parts: ReadonlyArray<unknown>) => Effect.sync(() => void (stderr += `${parts.join(" ")}\n`))
-    }
-    const code = yield* Cli.run(["node", "koji-ts", ...args], {
-      env: { HOME: home, KOJI_SYSCONFDIR: etc },
-      isTTY: false,
-      defaultProfile: "koji"
-    }).pipe(Effect.withConsole(capture), Effect.provide(NodeContext.layer))
-    return { code, stdout, stderr } satisfies Result
+const writeConfigs = (url: string) =>
+  writeFiles({
+    system: `[koji]\nserver = ${url}/api\ntopdir = /srv/koji\n`,
+    user: adminProfile(url, { topdir: "/srv/koji" })
   })
-
-// the binary as a subprocess
-const bin = (...args: ReadonlyArray<string>) =>
-  Effect.async<Result>((resume) => {
-    const child = spawn(process.execPath, [binPath, ...args], {
-      cwd: root,
-      env: { ...process.env, HOME: home, KOJI_SYSCONFDIR: etc, TZ: "UTC" },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk) => stdout += chunk)
-    child.stderr.on("data", (chunk) => stderr += chunk)
-    child.on("close", (code) => resume(Effect.succeed({ code, stdout, stderr })))
-  })
-
-const ok = (result: Result, stdout?: string) => {
-  expect(result.stderr).toBe("")
-  expect(result.code).toBe(0)
-  if (stdout !== undefined) expect(result.stdout).toBe(stdout)
-}
 
 const usage = (result: Result, message: string) => {
   expect(result.code).toBe(2)
@@ -117,7 +31,7 @@ const pad = (s: string, n: number) => s.padEnd(n)
 const line3 = (nvr: string, tag: string, owner: string) => `${pad(nvr, 40)}  ${pad(tag, 20)}  ${owner}`
 const header3 = `${pad("Build", 40)}  ${pad("Tag", 20)}  Built by\n${"-".repeat(40)}  ${"-".repeat(20)}  ${"-".repeat(16)}\n`
 
-layer(hubLayer, { timeout: "180 seconds", excludeTestServices: true })("CliBuilds", (it) => {
+layer(hubLayer(), { timeout: "180 seconds", excludeTestServices: true })("CliBuilds", (it) => {
   it.scoped("buildinfo, list-builds, latest-build, list-tagged, rpminfo, search, untag-build, list-history", () =>
     Effect.gen(function*() {
       writeConfigs(yield* HubUrl)

@@ -4,118 +4,21 @@
  * formats, `--json`, and Koji's errors and exit codes. Most runs go through the
  * CLI's entry in process (fast); one runs the binary as a subprocess.
  */
-import { NodeContext } from "@effect/platform-node"
-import { afterAll, expect, layer } from "@effect/vitest"
-import { type Console, Context, Effect, Layer } from "effect"
-import { spawn } from "node:child_process"
-import * as Fs from "node:fs"
-import * as Os from "node:os"
-import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
-import * as Cli from "../src/cli/Cli.js"
-import * as KojiClient from "../src/client/KojiClient.js"
-import * as Bootstrap from "../src/hub/Bootstrap.js"
-import * as Hub from "../src/hub/Hub.js"
-import * as HubConfig from "../src/hub/HubConfig.js"
-import * as Server from "../src/rpc/Server.js"
-import * as TestDatabases from "./utils/Databases.js"
-import * as TestHub from "./utils/Hub.js"
+import { expect, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { adminProfile, harness, HubUrl, hubLayer, ok, profile, type Result } from "./utils/CliHarness.js"
 
-const root = fileURLToPath(new URL("..", import.meta.url))
-const binPath = Path.join(root, "apps", "cli", "bin.mjs")
+const { bin, koji, writeConfigs: writeFiles } = harness("koji-clitags")
 
-class HubUrl extends Context.Tag("test/CliTags/HubUrl")<HubUrl, string>() {}
-
-const http = Layer.unwrapScoped(Effect.gen(function*() {
-  const url = yield* Server.url
-  return Layer.mergeAll(
-    Layer.succeed(TestHub.Clients, { transport: "http" as const, make: KojiClient.makeHttp({ url: `${url}/api` }) }),
-    Layer.succeed(HubUrl, url)
-  )
-})).pipe(Layer.provide(Server.layer({ host: "127.0.0.1", port: 0 })))
-
-const hubLayer = http.pipe(
-  Layer.provideMerge(Hub.layer),
-  Layer.provideMerge(Layer.effectDiscard(Bootstrap.ensureAdmin({ password: TestHub.adminPassword }))),
-  Layer.provideMerge(HubConfig.layer({})),
-  Layer.provideMerge(TestDatabases.pgliteMigrated()),
-  Layer.orDie
-)
-
-const home = Fs.mkdtempSync(Path.join(Os.tmpdir(), "koji-clitags-home-"))
-const etc = Fs.mkdtempSync(Path.join(Os.tmpdir(), "koji-clitags-etc-"))
-afterAll(() => {
-  Fs.rmSync(home, { recursive: true, force: true })
-  Fs.rmSync(etc, { recursive: true, force: true })
-})
-
-interface Result {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const writeConfigs = (url: string) => {
-  Fs.mkdirSync(Path.join(home, ".koji"), { recursive: true })
-  Fs.writeFileSync(Path.join(etc, "koji.conf"), `[koji]\nserver = ${url}/api\n`)
-  Fs.writeFileSync(
-    Path.join(home, ".koji", "config"),
-    [
-      "[admin]",
-      `server = ${url}/api`,
-      "authtype = password",
-      "user = admin",
-      `password = ${TestHub.adminPassword}`,
-      "",
-      "[dave]",
-      `server = ${url}/api`,
-      "user = dave",
-      "password = dave-pw",
-      ""
-    ].join("\n")
-  )
-}
-
-const bin = (...args: ReadonlyArray<string>) =>
-  Effect.async<Result>((resume) => {
-    const child = spawn(process.execPath, [binPath, ...args], {
-      cwd: root,
-      env: { ...process.env, HOME: home, KOJI_SYSCONFDIR: etc, TZ: "UTC" },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk) => stdout += chunk)
-    child.stderr.on("data", (chunk) => stderr += chunk)
-    child.on("close", (code) => resume(Effect.succeed({ code, stdout, stderr })))
-  })
-
-const koji = (...args: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    let stdout = ""
-    let stderr = ""
-    const base = yield* Effect.console
-    const capture: Console.Console = {
-      ...base,
-      log: (...parts: ReadonlyArray<unknown>) => Effect.sync(() => void (stdout += `${parts.join(" ")}\n`)),
-      error: (...parts: ReadonlyArray<unknown>) => Effect.sync(() => void (stderr += `${parts.join(" ")}\n`))
-    }
-    const code = yield* Cli.run(["node", "koji-ts", ...args], {
-      env: { HOME: home, KOJI_SYSCONFDIR: etc },
-      isTTY: false,
-      defaultProfile: "koji"
-    }).pipe(Effect.withConsole(capture), Effect.provide(NodeContext.layer))
-    return { code, stdout, stderr } satisfies Result
+const writeConfigs = (url: string) =>
+  writeFiles({
+    system: `[koji]\nserver = ${url}/api\n`,
+    user: [adminProfile(url), profile("dave", { server: `${url}/api`, user: "dave", password: "dave-pw" })].join("\n")
   })
 
 const admin = (...args: ReadonlyArray<string>) => koji("-p", "admin", ...args)
 
-const ok = (result: Result, stdout?: string) => {
-  expect(result.stderr).toBe("")
-  expect(result.code).toBe(0)
-  if (stdout !== undefined) expect(result.stdout).toBe(stdout)
-}
-
+// the fault line anywhere in stderr (looser than the harness's `fault`)
 const fault = (result: Result, cls: string, message: string) => {
   expect(result.code).toBe(1)
   expect(result.stderr).toContain(`[ERROR] koji: ${cls}: ${message}`)
@@ -123,7 +26,7 @@ const fault = (result: Result, cls: string, message: string) => {
 
 const idOf = (listing: string, name: string) => Number(new RegExp(`^${name} \\[(\\d+)\\]$`, "m").exec(listing)?.[1])
 
-layer(hubLayer, { timeout: "180 seconds", excludeTestServices: true })("CLI tag commands", (it) => {
+layer(hubLayer(), { timeout: "180 seconds", excludeTestServices: true })("CLI tag commands", (it) => {
   it.scoped("tags: add, edit, list, info, lock/unlock, remove", () =>
     Effect.gen(function*() {
       writeConfigs(yield* HubUrl)

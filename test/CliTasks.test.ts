@@ -8,83 +8,33 @@
  * and Koji's poll against a hub without an event stream.
  */
 import { NodeContext } from "@effect/platform-node"
-import { afterAll, describe, expect, it, layer } from "@effect/vitest"
-import { type Console, Context, Effect, Fiber, Layer } from "effect"
+import { describe, expect, it, layer } from "@effect/vitest"
+import { type Console, Effect, Fiber, Layer } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
-import * as Os from "node:os"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
 import * as Cli from "../src/cli/Cli.js"
 import * as Connection from "../src/cli/Connection.js"
 import * as TaskLabel from "../src/cli/TaskLabel.js"
-import * as KojiClient from "../src/client/KojiClient.js"
 import { TaskState } from "../src/domain/Enums.js"
-import * as Bootstrap from "../src/hub/Bootstrap.js"
-import * as Hub from "../src/hub/Hub.js"
-import * as HubConfig from "../src/hub/HubConfig.js"
 import * as TaskRequest from "../src/hub/TaskRequest.js"
-import * as Server from "../src/rpc/Server.js"
 import * as Builders from "./utils/Builders.js"
+import { binPath, fault, harness, HubUrl, hubLayer, ok, profile, type Result, root } from "./utils/CliHarness.js"
 import * as TestDatabases from "./utils/Databases.js"
 import * as TestHub from "./utils/Hub.js"
 
-const root = fileURLToPath(new URL("..", import.meta.url))
-const binPath = Path.join(root, "apps", "cli", "bin.mjs")
-
-// ---------------------------------------------------------------------------------------------
-// the hub, over HTTP; its URL in a tag
-
-class HubUrl extends Context.Tag("test/CliTasks/HubUrl")<HubUrl, string>() {}
-
-const hubLayer = (database: Layer.Layer<any>) =>
-  Layer.unwrapScoped(Effect.gen(function*() {
-    const url = yield* Server.url
-    return Layer.mergeAll(
-      Layer.succeed(TestHub.Clients, { transport: "http" as const, make: KojiClient.makeHttp({ url: `${url}/api` }) }),
-      Layer.succeed(HubUrl, url)
-    )
-  })).pipe(
-    Layer.provide(Server.layer({ host: "127.0.0.1", port: 0 })),
-    Layer.provideMerge(Hub.layer),
-    Layer.provideMerge(Layer.effectDiscard(Bootstrap.ensureAdmin({ password: TestHub.adminPassword }))),
-    Layer.provideMerge(HubConfig.layer({})),
-    Layer.provideMerge(database),
-    Layer.orDie
-  )
-
-// ---------------------------------------------------------------------------------------------
-// the binary as a subprocess, in a home and /etc of our own
-
-const home = Fs.mkdtempSync(Path.join(Os.tmpdir(), "koji-cli-tasks-home-"))
-const etc = Fs.mkdtempSync(Path.join(Os.tmpdir(), "koji-cli-tasks-etc-"))
-afterAll(() => {
-  Fs.rmSync(home, { recursive: true, force: true })
-  Fs.rmSync(etc, { recursive: true, force: true })
-})
+// the hub over HTTP (its URL in `HubUrl`); the binary as a subprocess, in a home and /etc of our own
+const { bin, binAll, childEnv, home, runOptions } = harness("koji-cli-tasks", { concurrency: 3 })
 
 const bobPassword = "bob-tasks-password"
 
 // profiles: `<t>` anonymous, `admin-<t>` and `bob-<t>` logged in, for t = api, xmlrpc
 const writeConfig = (url: string) => {
   const profiles = (t: string, server: string) => [
-    `[${t}]`,
-    `server = ${server}`,
-    "",
-    `[admin-${t}]`,
-    `server = ${server}`,
-    "user = admin",
-    `password = ${TestHub.adminPassword}`,
-    "",
-    `[bob-${t}]`,
-    `server = ${server}`,
-    "user = bob",
-    `password = ${bobPassword}`,
-    "",
-    `[poll-${t}]`,
-    `server = ${server}`,
-    "poll_interval = 1",
-    ""
+    profile(t, { server }),
+    profile(`admin-${t}`, { server, user: "admin", password: TestHub.adminPassword }),
+    profile(`bob-${t}`, { server, user: "bob", password: bobPassword }),
+    profile(`poll-${t}`, { server, poll_interval: 1 })
   ]
   Fs.mkdirSync(Path.join(home, ".koji"), { recursive: true })
   const file = Path.join(home, ".koji", "config")
@@ -95,29 +45,6 @@ const writeConfig = (url: string) => {
   const kept = existing.split(/\n(?=\[)/).filter((s) => s.trim() !== "" && !/^\[(admin-|bob-|poll-)?(api|xmlrpc)\]/.test(s))
   Fs.writeFileSync(file, [...kept, [...api, ...xmlrpc].join("\n")].join("\n"))
 }
-
-interface Result {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const childEnv = { ...process.env, HOME: home, KOJI_SYSCONFDIR: etc, TZ: "UTC" }
-
-/** `koji-ts args...` as a subprocess. */
-const bin = (...args: ReadonlyArray<string>) =>
-  Effect.async<Result>((resume) => {
-    const child = spawn(process.execPath, [binPath, ...args], { cwd: root, env: childEnv, stdio: ["ignore", "pipe", "pipe"] })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk) => stdout += chunk)
-    child.stderr.on("data", (chunk) => stderr += chunk)
-    child.on("close", (code) => resume(Effect.succeed({ code, stdout, stderr })))
-  })
-
-/** Several independent command lines at once. */
-const binAll = (...lines: ReadonlyArray<ReadonlyArray<string>>) =>
-  Effect.all(lines.map((line) => bin(...line)), { concurrency: 3 })
 
 /** A running `koji-ts` we can watch line by line, interrupt, and wait for. */
 interface Live {
@@ -131,7 +58,7 @@ interface Live {
 
 const live = (...args: ReadonlyArray<string>): Effect.Effect<Live> =>
   Effect.sync(() => {
-    const child = spawn(process.execPath, [binPath, ...args], { cwd: root, env: childEnv, stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [binPath, ...args], { cwd: root, env: childEnv(), stdio: ["ignore", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
     const seen: Array<() => void> = []
@@ -170,22 +97,6 @@ const live = (...args: ReadonlyArray<string>): Effect.Effect<Live> =>
     })
     return { child, stdout: () => stdout, stderr: () => stderr, waitFor, done }
   })
-
-const ok = (result: Result, stdout?: string | RegExp) => {
-  expect(result.stderr).toBe("")
-  expect(result.code).toBe(0)
-  if (typeof stdout === "string") expect(result.stdout).toBe(stdout)
-  else if (stdout !== undefined) expect(result.stdout).toMatch(stdout)
-}
-
-// Koji's log line for an uncaught error
-const faultPattern = (cls: string, message: string) =>
-  new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3} \\[ERROR\\] koji: ${cls}: ${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\n$`)
-
-const fault = (result: Result, cls: string, message: string) => {
-  expect(result.code).toBe(1)
-  expect(result.stderr).toMatch(faultPattern(cls, message))
-}
 
 const usage = (result: Result, message: string) => {
   expect(result.code).toBe(2)
@@ -745,12 +656,8 @@ for (const [t, db, database, scripted] of hubs) {
             log: (...parts: ReadonlyArray<unknown>) => Effect.sync(() => void (stdout += `${parts.join(" ")}\n`)),
             error: (...parts: ReadonlyArray<unknown>) => Effect.sync(() => void (stdout += `stderr: ${parts.join(" ")}\n`))
           }
-          const fiber = yield* Cli.run(["node", "koji-ts", "-p", `poll-${t}`, "watch-task", String(id)], {
-            env: { HOME: home, KOJI_SYSCONFDIR: etc },
-            isTTY: false,
-            defaultProfile: "koji",
-            connect: stock
-          }).pipe(Effect.withConsole(capture), Effect.provide(NodeContext.layer), Effect.fork)
+          const fiber = yield* Cli.run(["node", "koji-ts", "-p", `poll-${t}`, "watch-task", String(id)], { ...runOptions, connect: stock })
+            .pipe(Effect.withConsole(capture), Effect.provide(NodeContext.layer), Effect.fork)
           const printed = (text: string) => Builders.eventually(Effect.sync(() => stdout), (out) => out.includes(text))
           yield* printed(`${id} sleep (noarch): free\n`)
           yield* admin.assignTask({ task_id: id, host: name, force: false, override: false })

@@ -6,25 +6,16 @@
  * with Ctrl-C.
  */
 import { afterAll, describe, expect, layer } from "@effect/vitest"
-import { Context, type Duration, Effect, Layer, Schedule } from "effect"
+import { type Duration, Effect, Schedule } from "effect"
 import { spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
-import * as KojiClient from "../src/client/KojiClient.js"
 import { TaskState } from "../src/domain/Enums.js"
-import * as Bootstrap from "../src/hub/Bootstrap.js"
-import * as Hub from "../src/hub/Hub.js"
-import * as HubConfig from "../src/hub/HubConfig.js"
 import * as TaskRequest from "../src/hub/TaskRequest.js"
-import * as Server from "../src/rpc/Server.js"
 import * as Builders from "./utils/Builders.js"
-import * as TestDatabases from "./utils/Databases.js"
+import { binPath, HubUrl, hubLayer } from "./utils/CliHarness.js"
 import * as TestHub from "./utils/Hub.js"
-
-const root = fileURLToPath(new URL("..", import.meta.url))
-const binPath = Path.join(root, "apps", "cli", "bin.mjs")
 
 // tmux on a socket of our own, so the test never touches a user's sessions
 const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "koji-cli-tty-"))
@@ -97,27 +88,10 @@ const response = (value: unknown) => Effect.orDie(TaskRequest.encodeResult(value
 const until = (id: number, done: (t: any) => boolean) =>
   Builders.eventually(Effect.flatMap(TestHub.client, (c) => c.getTaskInfo({ task_id: id })), done)
 
-class HubUrl extends Context.Tag("test/CliTty/HubUrl")<HubUrl, string>() {}
-
-const hubLayer = Layer.unwrapScoped(Effect.gen(function*() {
-  const url = yield* Server.url
-  return Layer.mergeAll(
-    Layer.succeed(TestHub.Clients, { transport: "http" as const, make: KojiClient.makeHttp({ url: `${url}/api` }) }),
-    Layer.succeed(HubUrl, url)
-  )
-})).pipe(
-  Layer.provide(Server.layer({ host: "127.0.0.1", port: 0 })),
-  Layer.provideMerge(Hub.layer),
-  Layer.provideMerge(Layer.effectDiscard(Bootstrap.ensureAdmin({ password: TestHub.adminPassword }))),
-  Layer.provideMerge(HubConfig.layer({})),
-  Layer.provideMerge(TestDatabases.pgliteMigrated()),
-  Layer.orDie
-)
-
 if (tmuxProblem !== undefined) {
   describe.skip(`CliTty (skipped: ${tmuxProblem})`, () => {})
 } else {
-  layer(hubLayer, { timeout: "180 seconds", excludeTestServices: true })("CliTty", (it) => {
+  layer(hubLayer(), { timeout: "180 seconds", excludeTestServices: true })("CliTty", (it) => {
     it.scoped("asks for the password on a terminal, without echoing it", () =>
       Effect.gen(function*() {
         const url = yield* HubUrl
