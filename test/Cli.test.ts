@@ -30,6 +30,8 @@ import * as TestHub from "./utils/Hub.js"
 // process (the detailed session runs this way, to stay fast), in a home and /etc of our own
 const { bin, binAll, etc, home, koji, kojiAll, run: runInProcess, spawn: spawnCli, writeConfigs: writeFiles } = harness("koji-cli")
 
+const builtinFlags = (name: string) => Cli.builtinCommands.find((spec) => spec.name === name)!.flags
+
 const writeConfigs = (url: string) => {
   // /etc: the default profile; ~/.koji/config: two profiles that log in with a password
   // (ConfigParser's `key: value` too)
@@ -186,6 +188,17 @@ layer(hubLayer(), { timeout: "180 seconds", excludeTestServices: true })("Cli", 
       const tsx = yield* spawnCli(["version"], { tsx: true })
       ok(tsx, first.stdout)
     }), 120_000)
+
+  it.scoped("a boolean flag never takes the next word as its value (Koji's flags take none)", () =>
+    Effect.gen(function*() {
+      writeConfigs(yield* HubUrl)
+      // `-r 1`: 1 is the task id, not the flag's value
+      const info = yield* koji("taskinfo", "-r", "1")
+      expect(info.stderr).toContain("No such task: 1")
+      const flags = builtinFlags("taskinfo")
+      expect(flags.get("-r")).toBe("--recurse")
+      expect(flags.get("--recurse")).toBe("--recurse")
+    }))
 
   it.scoped("the command list, help, completions, greetings; unknown commands and options", () =>
     Effect.gen(function*() {

@@ -238,6 +238,8 @@ const globalOptions = {
   topurl: Options.text("topurl").pipe(Options.optional, Options.withDescription("url for Koji file access"))
 }
 
+const globalFlags = Handler.booleanFlags(globalOptions)
+
 type Globals = Command.Command.ParseConfig<typeof globalOptions>
 
 /**
@@ -426,6 +428,12 @@ export const run = (
         return 1
       }
       args[at] = target
+    }
+    // boolean flags as `--name=true`, so the word after one stays an argument (`taskinfo -r 1`)
+    const spec = at === undefined ? undefined : specs.find((sp) => sp.name === args[at])
+    for (let i = 0; i < args.length && args[i] !== "--"; i++) {
+      const long = (at !== undefined && i > at ? spec?.flags : globalFlags)?.get(args[i]!)
+      if (long !== undefined) args[i] = `${long}=true`
     }
     const cli = make(environment, env, specs, state, options.defaultProfile)
     const exit = yield* Command.run(cli, { name: progname, version: Core.CLIENT_VERSION })([...argv.slice(0, 2), ...args])

@@ -4,9 +4,9 @@
  *
  * @since 0.1.0
  */
-import { Command } from "@effect/cli"
+import { Args, Command, Options, type Usage } from "@effect/cli"
 import { type Terminal } from "@effect/platform"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { type CliError, Session, UsageError } from "./Session.js"
 
 /**
@@ -46,6 +46,44 @@ export interface Spec {
   /** Koji's usage line after the program name (`add-host [options] <hostname> <arch> [<arch> ...]`). */
   readonly usage: string
   readonly command: Command.Command<string, Session | Terminal.Terminal, CliError, any>
+  /** Its boolean flags: each name and alias, to the long name. */
+  readonly flags: ReadonlyMap<string, string>
+}
+
+/**
+ * The boolean flags of a command's options (each name and alias, to the long name).
+ * `@effect/cli` would read a word like `1` or `no` after such a flag as its value;
+ * Koji's flags take none, so `run` writes them as `--name=true` first.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const booleanFlags = (config: unknown): ReadonlyMap<string, string> => {
+  const flags = new Map<string, string>()
+  const visit = (usage: Usage.Usage): void => {
+    switch (usage._tag) {
+      case "Named": {
+        const long = usage.names.find((n) => n.startsWith("--"))
+        if (Option.isNone(usage.acceptedValues) && long !== undefined) for (const n of usage.names) flags.set(n, long)
+        return
+      }
+      case "Optional":
+      case "Repeated":
+        return visit(usage.usage)
+      case "Alternation":
+      case "Concat":
+        visit(usage.left)
+        return visit(usage.right)
+      default:
+        return
+    }
+  }
+  const walk = (value: unknown): void => {
+    if (Options.isOptions(value)) return visit(Options.getUsage(value))
+    if (typeof value === "object" && value !== null && !Args.isArgs(value)) Object.values(value).forEach(walk)
+  }
+  walk(config)
+  return flags
 }
 
 /**
@@ -82,5 +120,12 @@ export const make = <const Name extends string, const Config extends Command.Com
         [meta.summary, meta.description, `usage: koji-ts ${meta.usage}`].filter((s) => s !== undefined).join("\n\n")
       )
     )
-  return { name, category: meta.category, summary: meta.summary, usage: meta.usage, command: command as unknown as Spec["command"] }
+  return {
+    name,
+    category: meta.category,
+    summary: meta.summary,
+    usage: meta.usage,
+    command: command as unknown as Spec["command"],
+    flags: booleanFlags(config)
+  }
 }
