@@ -209,6 +209,10 @@ describe("Scheduler", () => {
             expect(yield* anon.scheduler.explain({ task_id: id })).toEqual([
               "1 of the 1 hosts that can take it is not ready (nr-h)"
             ])
+            // the same words in getTaskInfo's extras
+            expect(yield* anon.getTaskInfo({ task_id: id, explain: true })).toMatchObject({
+              why: ["1 of the 1 hosts that can take it is not ready (nr-h)"]
+            })
             // becoming ready wakes the scheduler (no doRun)
             yield* ready(host.client)
             yield* waitAssigned(anon, id, host.id)
@@ -405,7 +409,7 @@ describe("Scheduler", () => {
       }
     )
 
-    // short timeouts, Koji's FIFO order, fast aging
+    // short timeouts, Koji's FIFO order, fast aging, small batches
     const timeouts = {
       scheduler: {
         ...HubConfig.defaults.scheduler,
@@ -414,7 +418,8 @@ describe("Scheduler", () => {
         assignTimeout: 1,
         hostTimeout: 3,
         softRefusalTimeout: 4,
-        priorityAging: 1
+        priorityAging: 1,
+        batchSize: 5
       }
     }
     layer(TestHub.layer(Database, inProcess, timeouts), { timeout: "120 seconds", excludeTestServices: true })(
@@ -547,6 +552,23 @@ describe("Scheduler", () => {
             const urgent = yield* sleepTask(admin, "age", { priority: 5 })
             yield* heartbeat(host.client)
             expect(yield* drain(host.client, [old, newer, urgent])).toEqual([urgent, old, newer])
+          }))
+
+        it.scoped("tasks no host can take do not fill the batch and starve the others", () =>
+          Effect.gen(function*() {
+            const admin = yield* TestHub.admin
+            const anon = yield* TestHub.client
+            yield* admin.addChannel({ channel_name: "nobody" })
+            yield* admin.addChannel({ channel_name: "somebody" })
+            const host = yield* Builders.builder("somebody-h", { channels: ["somebody"] })
+            yield* heartbeat(host.client)
+            // more urgent than anything, more than a batch, and no host for them
+            const stuck = yield* times(8, sleepTask(admin, "nobody", { priority: 1 }))
+            const id = yield* sleepTask(admin, "somebody", { priority: 30 })
+            yield* doRun(admin)
+            yield* waitAssigned(anon, id, host.id)
+            for (const t of yield* states(anon, stuck)) expect(t.state).toBe(TaskState.FREE)
+            for (const t of stuck) yield* admin.cancelTask({ task_id: t })
           }))
 
         it.scoped("fair share off (fifo): Koji's order, one owner after the other", () =>

@@ -6,12 +6,17 @@
  * Koji runs a pass at most every `RunInterval` (60 s) when a builder polls; here
  * a pass runs as soon as work appears — a task made, freed or finished, a host
  * ready — from the event stream, with a slow periodic pass as a safety net. One
- * pass at a time across every hub on the database (a transaction advisory lock);
- * a task is assigned only while still FREE, so never twice.
+ * pass at a time across every hub on the database (a transaction advisory lock;
+ * a hub that finds it taken looks again shortly); a task is assigned only while
+ * still FREE, so never twice. Koji's housekeeping (hosts that stopped checking
+ * in, stale refusals, the assignment and host timeouts) runs with a forced pass
+ * and at most once a second otherwise. A batch holds only tasks some host could
+ * take now, so work nobody can run never starves the rest.
  *
  * Within one priority, tasks are ordered fairly between owners (round-robin, or
- * weighted shares; Koji's FIFO as an option), and a task's priority rises the
- * longer it waits, so low priorities never starve.
+ * weighted shares, by what each owner was given lately; Koji's FIFO as an
+ * option), and a task's priority rises the longer it waits, so low priorities
+ * never starve.
  *
  * @since 0.1.0
  */
@@ -329,7 +334,9 @@ export const make = Effect.gen(function*() {
     const free = yield* loadFree(s.batchSize, [...open.values()])
     if (free.length === 0) return { assigned: 0, more: false }
     const refusals = yield* sql<{ task_id: number; host_id: number }>`
-      SELECT task_id, host_id FROM scheduler_task_refusals WHERE task_id IN ${sql.in(free.map((t) => t.id))}`
+      SELECT task_id, host_id FROM scheduler_task_refusals
+       WHERE task_id IN ${sql.in(free.map((t) => t.id))}
+         AND NOT (soft IS TRUE AND time < now() - ${seconds(s.softRefusalTimeout)})`
     const refused = new Set(refusals.map((r) => `${r.task_id}:${r.host_id}`))
     const byBin = new Map<string, Array<HostState>>()
     for (const host of hosts) {
@@ -385,7 +392,31 @@ export const make = Effect.gen(function*() {
     return { assigned: done.length, more: free.length === s.batchSize }
   })
 
-  const pass = (force: boolean) =>
+  // Koji's housekeeping (check_hosts, stale refusals, check_active_tasks) deals in timeouts of
+  // seconds to minutes: a forced run does it, and the passes that work wakes do it at most once a second
+  let lastHousekeeping = 0
+  const housekeeping = Effect.gen(function*() {
+    yield* sql`
+      INSERT INTO scheduler_sys_data (name, data) VALUES ('last_run_ts', to_jsonb(date_part('epoch', now())))
+      ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data`
+    // Koji's check_hosts: a ready host that stopped checking in is not ready
+    const stale = yield* sql<{ id: number }>`
+      UPDATE host SET ready = FALSE
+       WHERE ready IS TRUE AND (update_time IS NULL OR update_time < now() - ${seconds(s.readyTimeout)})
+      RETURNING id`
+    yield* log(stale.map((h) => ({ task_id: null, host_id: h.id, msg: "Marking host not ready" })))
+    yield* provide(EventStream.publish(
+      ...stale.map((h) => ({ kind: "host.ready", host_id: h.id, data: { ready: false, reason: "not checking in" } }))
+    ))
+    yield* sql`
+      DELETE FROM scheduler_task_refusals r
+       WHERE (r.soft IS TRUE AND r.time < now() - ${seconds(s.softRefusalTimeout)})
+          OR NOT EXISTS (SELECT 1 FROM task t WHERE t.id = r.task_id
+                           AND t.state IN (${TaskState.FREE}, ${TaskState.OPEN}, ${TaskState.ASSIGNED}))`
+    return yield* checkActive
+  })
+
+  const pass = (force: boolean, full: boolean) =>
     provide(EventStream.transaction(Effect.gen(function*() {
       if (force) {
         yield* sql`SELECT pg_advisory_xact_lock(${schedulerLock})`
@@ -393,34 +424,22 @@ export const make = Effect.gen(function*() {
         const [row] = yield* sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(${schedulerLock}) AS ok`
         if (!row?.ok) return { skipped: true, assigned: 0, freed: 0, more: false }
       }
-      yield* sql`
-        INSERT INTO scheduler_sys_data (name, data) VALUES ('last_run_ts', to_jsonb(date_part('epoch', now())))
-        ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data`
-      // Koji's check_hosts: a ready host that stopped checking in is not ready
-      const stale = yield* sql<{ id: number }>`
-        UPDATE host SET ready = FALSE
-         WHERE ready IS TRUE AND (update_time IS NULL OR update_time < now() - ${seconds(s.readyTimeout)})
-        RETURNING id`
-      yield* log(stale.map((h) => ({ task_id: null, host_id: h.id, msg: "Marking host not ready" })))
-      yield* provide(EventStream.publish(
-        ...stale.map((h) => ({ kind: "host.ready", host_id: h.id, data: { ready: false, reason: "not checking in" } }))
-      ))
-      yield* sql`
-        DELETE FROM scheduler_task_refusals r
-         WHERE (r.soft IS TRUE AND r.time < now() - ${seconds(s.softRefusalTimeout)})
-            OR NOT EXISTS (SELECT 1 FROM task t WHERE t.id = r.task_id
-                             AND t.state IN (${TaskState.FREE}, ${TaskState.OPEN}, ${TaskState.ASSIGNED}))`
-      const freed = yield* checkActive
+      const freed = full ? yield* housekeeping : 0
       const { assigned, more } = yield* schedule
       return { skipped: false, assigned, freed, more }
-    })))
+    }))).pipe(Effect.tap((report) => {
+      if (full && !report.skipped) lastHousekeeping = Date.now()
+    }))
 
   const run = (force: boolean) =>
     Effect.gen(function*() {
       let assigned = 0
       let freed = 0
+      let first = true
       while (true) {
-        const report = yield* pass(force)
+        const full = first && (force || Date.now() - lastHousekeeping >= 1000)
+        first = false
+        const report = yield* pass(force, full)
         if (report.skipped) return { skipped: true, assigned, freed }
         assigned += report.assigned
         freed += report.freed
@@ -451,7 +470,8 @@ export const make = Effect.gen(function*() {
       }
       const refusals = yield* sql<{ host: string; soft: boolean; msg: string | null; by_host: boolean }>`
         SELECT h.name AS host, r.soft, r.msg, r.by_host FROM scheduler_task_refusals r JOIN host h ON h.id = r.host_id
-         WHERE r.task_id = ${taskId} ORDER BY r.id`
+         WHERE r.task_id = ${taskId} AND NOT (r.soft IS TRUE AND r.time < now() - ${seconds(s.softRefusalTimeout)})
+         ORDER BY r.id`
       for (const r of refusals) {
         reasons.push(`refused by ${r.host}${r.soft ? " (soft, for a while)" : ""}: ${r.msg ?? ""}`.trimEnd())
       }
