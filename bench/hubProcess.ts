@@ -62,12 +62,13 @@ export const startHub = (backend: Backend) =>
     return url
   })
 
-/** Start a hub with one host `bench-host` to read. */
+/** Start a hub with one host `bench-host` and one tag `bench-tag` to read. */
 export const startHubWithHost = (backend: Backend) =>
   Effect.gen(function*() {
     const url = yield* startHub(backend)
     const admin = yield* KojiClient.makeHttp({ url: `${url}/api` })
     yield* admin.login({ user: "admin", password: adminPassword })
     yield* admin.addHost({ hostname: "bench-host", arches: ["x86_64"] })
+    yield* admin.createTag({ name: "bench-tag", arches: "x86_64 noarch" })
     return url
   })

@@ -619,7 +619,7 @@ describe("Scheduler", () => {
             const refused = yield* Effect.flip(sleepTask(bot, "nohost"))
             expect(refused).toMatchObject({
               _tag: "GenericError",
-              message: `user ${botId} already has 6 queued tasks (limit 6); wait for some to start or cancel them`
+              message: "user cap-bot already has 6 queued tasks (limit 6); wait for some to start or cancel them"
             })
             // nothing was made; others are not held back; room again after a cancel
             expect(yield* bot.listTasks({ opts: { owner: [botId] }, queryOpts: { countOnly: true } })).toBe(6)

@@ -381,7 +381,8 @@ export const make = Effect.gen(function*() {
             SELECT count(*)::int AS n FROM task WHERE state = ${TaskState.FREE} AND owner = ${owner}`
           if (queued!.n >= config.maxQueuedTasksPerOwner) {
             return yield* new GenericError({
-              message: `user ${owner} already has ${queued!.n} queued tasks (limit ${config.maxQueuedTasksPerOwner}); `
+              message: `user ${(yield* users.require(owner)).name} already has ${queued!.n} queued tasks `
+                + `(limit ${config.maxQueuedTasksPerOwner}); `
                 + "wait for some to start or cancel them"
             })
           }
