@@ -164,6 +164,17 @@ layer(hubLayer(), { timeout: "180 seconds", excludeTestServices: true })("CliBui
       const move = yield* koji("-p", "admin", "move-build", "base", "dest", "bash-5.3-1", "nope-1-1")
       ok(move)
       expect(move.stdout).toMatch(/^No such build: nope-1-1, skipping\.\nCreated task \d+, moving bash-5\.3-1\n$/)
+
+      // tag-build: a tagBuild task per build (--nowait: no watching), checked by the hub first
+      const tagged = yield* koji("-p", "admin", "tag-build", "--nowait", "dest", "bash-5.3-1")
+      ok(tagged)
+      const created = /^Created task (\d+)\n$/.exec(tagged.stdout)
+      expect(created).not.toBeNull()
+      expect(yield* admin.getTaskInfo({ task_id: Number(created![1]) })).toMatchObject({ method: "tagBuild", priority: 10 })
+      const unknown = yield* koji("-p", "admin", "tag-build", "--nowait", "dest", "nope-1-1")
+      expect(unknown.code).toBe(1)
+      expect(unknown.stderr).toContain("No such build")
+      usage(yield* koji("-p", "admin", "tag-build", "dest"), "This command takes at least two arguments")
     }))
 
   it.scoped("the binary: latest-build and a fault", () =>
