@@ -37,8 +37,11 @@ const grantHistory = (t: string) =>
     const [p] = yield* sql<{ id: number }>`INSERT INTO permissions (name) VALUES (${perm}) RETURNING id`
     const adminId = yield* userId("admin")
     const key = { user_id: uid, perm_id: p!.id }
+    // a few milliseconds apart: PGlite's clock counts whole milliseconds
     const e1 = yield* asCall(Versioned.insert("user_perms", key, adminId))
+    yield* Effect.sleep("3 millis")
     const e2 = yield* asCall(Versioned.revoke("user_perms", key, adminId))
+    yield* Effect.sleep("3 millis")
     const e3 = yield* asCall(Versioned.insert("user_perms", key, adminId))
     return { user, uid, perm, permId: p!.id, adminId, e1, e2, e3 }
   })
