@@ -51,11 +51,6 @@ interface Running {
   readonly weight: number
 }
 
-const hubFailure = (e: unknown): Errors.KojiError =>
-  Errors.isKojiError(e)
-    ? e
-    : new Errors.GenericError({ message: e instanceof Error ? e.message : String((e as any)?.message ?? e) })
-
 /**
  * Run a builder until the scope closes (then it hands its tasks back and logs out).
  *
@@ -68,10 +63,10 @@ export const run = (options: Options): Effect.Effect<void, Errors.KojiError, Sco
     const maxjobs = options.maxjobs ?? 10
     const methods = [...registry.keys()].sort()
     const main = yield* options.client
-    yield* Effect.mapError(options.login(main), hubFailure)
+    yield* Effect.mapError(options.login(main), TaskHandler.hubFailure)
     // the daemon's own calls go one at a time (its call numbers must arrive in order)
     const lock = yield* Effect.makeSemaphore(1)
-    const call = <A, E>(effect: Effect.Effect<A, E>) => lock.withPermits(1)(Effect.mapError(effect, hubFailure))
+    const call = <A, E>(effect: Effect.Effect<A, E>) => lock.withPermits(1)(Effect.mapError(effect, TaskHandler.hubFailure))
     yield* call(main.exclusiveSession({ force: options.forceLock ?? false }))
     const hostId = yield* call(main.host.getID({}))
     const state = yield* Ref.make({ stopping: false, restartPending: false, capacity: 2 })
@@ -109,7 +104,7 @@ export const run = (options: Options): Effect.Effect<void, Errors.KojiError, Sco
         const dir = taskdir(id)
         yield* Effect.promise(() => rm(dir, { recursive: true, force: true }).then(() => mkdir(dir, { recursive: true })))
         yield* Effect.addFinalizer(() => Effect.promise(() => rm(dir, { recursive: true, force: true })))
-        const hubCall = <A, E>(effect: Effect.Effect<A, E>) => Effect.mapError(effect, hubFailure)
+        const hubCall = <A, E>(effect: Effect.Effect<A, E>) => Effect.mapError(effect, TaskHandler.hubFailure)
         const ctx: TaskHandler.TaskContext = {
           id,
           method: task.method,
@@ -229,7 +224,7 @@ export const run = (options: Options): Effect.Effect<void, Errors.KojiError, Sco
       if (!s.restartPending || running.size > 0) return
       yield* Effect.logInfo(`builder ${options.hostname}: restarting`)
       yield* call(main.logout({}))
-      yield* Effect.mapError(options.login(main), hubFailure)
+      yield* Effect.mapError(options.login(main), TaskHandler.hubFailure)
       yield* call(main.exclusiveSession({ force: true }))
       startTs = Date.now() / 1000
       yield* Ref.update(state, (s) => ({ ...s, restartPending: false }))
@@ -299,7 +294,7 @@ export const run = (options: Options): Effect.Effect<void, Errors.KojiError, Sco
 // Koji's BaseTaskHandler.wait, woken by the event stream instead of a signal
 const waitFor = (hub: KojiClient.Client, parent: number, opts: TaskHandler.WaitOptions) =>
   Effect.scoped(Effect.gen(function*() {
-    const call = <A, E>(effect: Effect.Effect<A, E>) => Effect.mapError(effect, hubFailure)
+    const call = <A, E>(effect: Effect.Effect<A, E>) => Effect.mapError(effect, TaskHandler.hubFailure)
     const tasks = opts.tasks === undefined ? null : typeof opts.tasks === "number" ? [opts.tasks] : [...opts.tasks]
     const checked = new Set(opts.canfail ?? [])
     // hear of every child change from here on, then look

@@ -17,7 +17,7 @@
  */
 import { Data, type Duration, Effect, type ParseResult, Schema } from "effect"
 import type * as KojiClient from "../client/KojiClient.js"
-import type { KojiError } from "../domain/Errors.js"
+import * as Errors from "../domain/Errors.js"
 import type { Task } from "../domain/Task.js"
 
 /**
@@ -50,7 +50,18 @@ export class ServerExit extends Data.TaggedError("ServerExit")<{}> {}
  * @since 0.1.0
  * @category errors
  */
-export type TaskError = KojiError | RefuseTask | ServerRestart | ServerExit
+export type TaskError = Errors.KojiError | RefuseTask | ServerRestart | ServerExit
+
+/**
+ * What a hub call failed with, as a Koji fault (a transport error becomes a `GenericError`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const hubFailure = (e: unknown): Errors.KojiError =>
+  Errors.isKojiError(e)
+    ? e
+    : new Errors.GenericError({ message: e instanceof Error ? e.message : String((e as { message?: unknown })?.message ?? e) })
 
 /**
  * Options of `wait` (Koji's `BaseTaskHandler.wait`).

@@ -11,9 +11,6 @@ import { TaskState } from "../../domain/Enums.js"
 import { GenericError } from "../../domain/Errors.js"
 import * as TaskHandler from "../TaskHandler.js"
 
-const hubError = (e: unknown) =>
-  new GenericError({ message: e instanceof Error ? e.message : String((e as { message?: unknown })?.message ?? e) })
-
 /**
  * `sleep(n)`: sleep n seconds.
  *
@@ -126,16 +123,16 @@ export const dependantTask = TaskHandler.make({
     Effect.gen(function*() {
       const pending = new Set<number>()
       for (const id of waitList) {
-        if (typeof id === "number" && Number.isInteger(id) && (yield* Effect.mapError(ctx.hub.getTaskInfo({ task_id: id }), hubError)) !== null) {
+        if (typeof id === "number" && Number.isInteger(id) && (yield* Effect.mapError(ctx.hub.getTaskInfo({ task_id: id }), TaskHandler.hubFailure)) !== null) {
           pending.add(id)
         } else {
           yield* ctx.log(`invalid task id ${String(id)}, removing from wait_list`)
         }
       }
-      const after = yield* Effect.mapError(ctx.hub.events.lastId({}), hubError)
+      const after = yield* Effect.mapError(ctx.hub.events.lastId({}), TaskHandler.hubFailure)
       const check = (id: number) =>
         Effect.gen(function*() {
-          const info: any = yield* Effect.mapError(ctx.hub.getTaskInfo({ task_id: id }), hubError)
+          const info: any = yield* Effect.mapError(ctx.hub.getTaskInfo({ task_id: id }), TaskHandler.hubFailure)
           if (info.state === TaskState.CANCELED || info.state === TaskState.FAILED) {
             return yield* new GenericError({ message: `Dependency ${id} failed to complete.` })
           }
@@ -144,7 +141,7 @@ export const dependantTask = TaskHandler.make({
       for (const id of [...pending]) yield* check(id)
       if (pending.size > 0) {
         yield* ctx.hub.watch({ after, filter: { kinds: ["task.state"] } }).pipe(
-          Stream.mapError(hubError),
+          Stream.mapError(TaskHandler.hubFailure),
           Stream.filter((e) => e.task_id !== null && pending.has(e.task_id)),
           Stream.mapEffect((e) => check(e.task_id!)),
           Stream.takeUntil(() => pending.size === 0),
@@ -206,7 +203,7 @@ export const restartVerify = TaskHandler.make({
   params: Schema.Tuple(Schema.Int, HostArg),
   handler: ([taskId, host], ctx) =>
     Effect.gen(function*() {
-      const info: any = yield* Effect.mapError(ctx.hub.getTaskInfo({ task_id: taskId }), hubError)
+      const info: any = yield* Effect.mapError(ctx.hub.getTaskInfo({ task_id: taskId }), TaskHandler.hubFailure)
       if (info?.state !== TaskState.CLOSED) {
         const state = info === null ? "missing" : TaskState.name(info.state)
         return yield* new GenericError({ message: `Stage one restart task is ${state}` })
@@ -243,14 +240,14 @@ export const restartHosts = TaskHandler.make({
       const opts = options ?? {}
       const channel = opts.channel === undefined
         ? undefined
-        : yield* Effect.mapError(ctx.hub.getChannel({ channelInfo: opts.channel, strict: true }), hubError)
+        : yield* Effect.mapError(ctx.hub.getChannel({ channelInfo: opts.channel, strict: true }), TaskHandler.hubFailure)
       const hosts: any = yield* Effect.mapError(
         ctx.hub.listHosts({
           enabled: true,
           channelID: channel?.id ?? null,
           arches: opts.arches ?? null
         }),
-        hubError
+        TaskHandler.hubFailure
       )
       if (hosts.length === 0) return yield* new GenericError({ message: "No matching hosts" })
       const timeout = `${opts.timeout ?? 3600 * 24} seconds` as const
@@ -268,7 +265,7 @@ export const restartHosts = TaskHandler.make({
       }
       if (mine !== undefined) {
         yield* ctx.wait({ tasks: mine[0], timeout })
-        const done = yield* Effect.mapError(ctx.hub.taskFinished({ taskId: mine[1] }), hubError)
+        const done = yield* Effect.mapError(ctx.hub.taskFinished({ taskId: mine[1] }), TaskHandler.hubFailure)
         if (!done) return yield* new TaskHandler.ServerRestart()
       }
       yield* ctx.wait({ tasks: subtasks, all: true, timeout })

@@ -7,11 +7,7 @@
  * @since 0.1.0
  */
 import { Effect, Schema } from "effect"
-import * as Errors from "../../domain/Errors.js"
 import * as TaskHandler from "../TaskHandler.js"
-
-const hubFailure = (e: unknown): Errors.KojiError =>
-  Errors.isKojiError(e) ? e : new Errors.GenericError({ message: String((e as { message?: unknown })?.message ?? e) })
 
 /**
  * `tagBuild(tag_id, build_id, force=False, fromtag=None, ignore_success=False)`.
@@ -34,7 +30,7 @@ export const tagBuild = TaskHandler.make({
       yield* ctx.log(`tagging build ${buildId} into tag ${tagId}${fromtag == null ? "" : ` (from tag ${fromtag})`}`)
       yield* Effect.mapError(
         ctx.hub.host.tagBuild({ task_id: ctx.id, tag: tagId, build: buildId, force: force ?? false, fromtag: fromtag ?? null }),
-        hubFailure
+        TaskHandler.hubFailure
       )
       return null
     })
