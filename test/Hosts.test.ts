@@ -2,17 +2,10 @@ import { describe, expect, layer } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
 import { Effect, Either } from "effect"
 import { EventId } from "../src/domain/Ids.js"
-import * as Passwords from "../src/hub/Passwords.js"
 import * as TestDatabases from "./utils/Databases.js"
 import * as TestHub from "./utils/Hub.js"
 
-// give a user a password in SQL (host users have none)
-const setPassword = (name: string, password: string) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const hash = yield* Passwords.hash(password)
-    yield* sql`UPDATE users SET password = ${hash} WHERE name = ${name}`
-  })
+const setPassword = TestHub.setPassword
 
 // the host_config versions of a host, oldest first
 const configHistory = (hostId: number) =>

@@ -47,15 +47,8 @@ export interface BuildRow {
   readonly promoter_name: string | null
 }
 
-/**
- * The columns of a `BuildRow`, over `build` joined by {@link buildJoins}.
- *
- * @since 0.1.0
- * @category constants
- */
-export const buildColumns = `
-  build.id, build.version, build.release, build.epoch, build.draft, build.state, build.task_id,
-  build.source, build.extra, build.cg_id, content_generator.name AS cg_name,
+// the columns every build listing shares: its event, times, package, volume, owner and promoter
+const commonColumns = `
   events.id AS creation_event_id, date_part('epoch', events.time) AS creation_ts,
   date_part('epoch', build.start_time) AS start_ts,
   date_part('epoch', build.completion_time) AS completion_ts,
@@ -66,6 +59,16 @@ export const buildColumns = `
   promoter.id AS promoter_id, promoter.name AS promoter_name`
 
 /**
+ * The columns of a `BuildRow`, over `build` joined by {@link buildJoins}.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const buildColumns = `
+  build.id, build.version, build.release, build.epoch, build.draft, build.state, build.task_id,
+  build.source, build.extra, build.cg_id, content_generator.name AS cg_name,${commonColumns}`
+
+/**
  * The columns a tagged-build listing needs (no `source`, `extra` or content generator), over
  * `build` joined by {@link buildJoins}.
  *
@@ -73,15 +76,7 @@ export const buildColumns = `
  * @category constants
  */
 export const taggedBuildColumns = `
-  build.id, build.version, build.release, build.epoch, build.draft, build.state, build.task_id,
-  events.id AS creation_event_id, date_part('epoch', events.time) AS creation_ts,
-  date_part('epoch', build.start_time) AS start_ts,
-  date_part('epoch', build.completion_time) AS completion_ts,
-  date_part('epoch', build.promotion_time) AS promotion_ts,
-  package.id AS package_id, package.name AS package_name,
-  volume.id AS volume_id, volume.name AS volume_name,
-  users.id AS owner_id, users.name AS owner_name,
-  promoter.id AS promoter_id, promoter.name AS promoter_name`
+  build.id, build.version, build.release, build.epoch, build.draft, build.state, build.task_id,${commonColumns}`
 
 /**
  * The joins behind {@link buildColumns}.

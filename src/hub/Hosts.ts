@@ -51,7 +51,7 @@ export const parseArches = (arches: string): Effect.Effect<ReadonlyArray<string>
  * @since 0.1.0
  * @category combinators
  */
-export const archesOf = (host: Host): ReadonlyArray<string> => host.arches.split(/\s+/).filter((a) => a.length > 0)
+export const archesOf = (host: Pick<Host, "arches">): ReadonlyArray<string> => host.arches.split(/\s+/).filter((a) => a.length > 0)
 
 /**
  * Filters and options of `listHosts`.

@@ -55,7 +55,13 @@ export class Rpms extends Context.Tag("koji/hub/Rpms")<Rpms, {
   readonly list: (options: ListOptions) => Effect.Effect<ReadonlyArray<RpmListEntry> | number, Failure | ParameterError>
 }>() {}
 
-interface RpmRow {
+/**
+ * An `rpminfo` row as the RPM queries read it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RpmRow {
   readonly id: number
   readonly name: string
   readonly version: string

@@ -245,7 +245,7 @@ export const make = Effect.gen(function*() {
     const loadOf = new Map(loads.map((l) => [l.host_id, l]))
     return rows.map((row): HostState => {
       const data = (typeof row.data === "string" ? JSON.parse(row.data) : row.data) as { maxjobs?: unknown } | null
-      const arches = [...archesOf({ arches: row.arches ?? "" } as any), "noarch"]
+      const arches = [...archesOf({ arches: row.arches ?? "" }), "noarch"]
       const bins = new Set<string>()
       for (const channel of byHost.get(row.id) ?? []) for (const arch of arches) bins.add(binOf(channel, arch))
       const l = loadOf.get(row.id)

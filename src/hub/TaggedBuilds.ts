@@ -26,6 +26,7 @@ import type { BuildId, BuildrootId, RpmId } from "../domain/Ids.js"
 import { TaggedRpm } from "../domain/Rpm.js"
 import { buildJoins, type BuildRow, fromRow, parseExtra, taggedBuildColumns, toTaggedBuild } from "./BuildRecords.js"
 import * as Inheritance from "./Inheritance.js"
+import type { RpmRow } from "./Rpms.js"
 import * as Versioned from "./Versioned.js"
 
 /**
@@ -201,21 +202,9 @@ const queries = (sql: SqlClient.SqlClient) => {
       return ordered.map((row) => toTaggedBuild(row, withExtra))
     })
 
-  interface RpmRow {
-    readonly id: number
-    readonly name: string
-    readonly version: string
-    readonly release: string
-    readonly arch: string
-    readonly epoch: number | null
-    readonly draft: boolean | null
-    readonly payloadhash: string
-    readonly size: number | string
-    readonly buildtime: number | string
-    readonly buildroot_id: number | null
+  // no external repo here (tagged RPMs are the builds' own); the signature key when asked
+  type TaggedRpmRow = Omit<RpmRow, "external_repo_id" | "external_repo_name" | "build_id"> & {
     readonly build_id: number
-    readonly metadata_only: boolean
-    readonly extra: string | null
     readonly sigkey?: string | null
   }
 
@@ -233,7 +222,7 @@ const queries = (sql: SqlClient.SqlClient) => {
         clauses.push(options.draft ? sql`rpminfo.draft IS TRUE` : sql`rpminfo.draft IS NOT TRUE`)
       }
       const sigs = options.rpmsigs === true
-      const rows = yield* sql<RpmRow>`
+      const rows = yield* sql<TaggedRpmRow>`
         SELECT rpminfo.id, rpminfo.name, rpminfo.version, rpminfo.release, rpminfo.arch, rpminfo.epoch,
                rpminfo.draft, rpminfo.payloadhash, rpminfo.size, rpminfo.buildtime, rpminfo.buildroot_id,
                rpminfo.build_id, rpminfo.metadata_only, rpminfo.extra

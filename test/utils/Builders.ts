@@ -2,9 +2,7 @@
  * Builder hosts for tests: a host added by the admin, given a password, logged
  * in with an exclusive session and reporting itself ready.
  */
-import { SqlClient } from "@effect/sql"
 import { type Duration, Effect, Schedule } from "effect"
-import * as Passwords from "../../src/hub/Passwords.js"
 import * as TestHub from "./Hub.js"
 
 /** The password of test hosts. */
@@ -22,9 +20,7 @@ export const addHost = (
     for (const channel of options.channels ?? []) {
       yield* admin.addHostToChannel({ hostname: name, channel_name: channel, create: true })
     }
-    const sql = yield* SqlClient.SqlClient
-    const hash = yield* Passwords.hash(hostPassword)
-    yield* sql`UPDATE users SET password = ${hash} WHERE name = ${name}`
+    yield* TestHub.setPassword(name, hostPassword)
     return id
   })
 

@@ -12,12 +12,14 @@
  *     }
  *   }
  */
+import { SqlClient } from "@effect/sql"
 import { Context, Effect, Layer, type Scope } from "effect"
 import * as KojiClient from "../../src/client/KojiClient.js"
 import type * as Database from "../../src/db/Database.js"
 import * as Bootstrap from "../../src/hub/Bootstrap.js"
 import * as Hub from "../../src/hub/Hub.js"
 import * as HubConfig from "../../src/hub/HubConfig.js"
+import * as Passwords from "../../src/hub/Passwords.js"
 import * as Server from "../../src/rpc/Server.js"
 
 /** The admin's password in test hubs. */
@@ -77,6 +79,14 @@ export const loggedIn = (user: string, password: string) =>
     const c = yield* client
     yield* c.login({ user, password })
     return c
+  })
+
+/** Give a user a password in SQL (host users have none). */
+export const setPassword = (name: string, password: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const hash = yield* Passwords.hash(password)
+    yield* sql`UPDATE users SET password = ${hash} WHERE name = ${name}`
   })
 
 /** A fresh client logged in as the admin. */
