@@ -236,10 +236,7 @@ export const make = Effect.gen(function*() {
             SELECT ${filter.task}::int UNION ALL SELECT task.id FROM task JOIN tree ON task.parent = tree.id)
           SELECT id FROM tree`
         const tree = new Set(rows.map((r) => r.id))
-        clauses.push(sql`task_id IN (
-          WITH RECURSIVE tree(id) AS (
-            SELECT ${filter.task}::int UNION ALL SELECT task.id FROM task JOIN tree ON task.parent = tree.id)
-          SELECT id FROM tree)`)
+        clauses.push(sql.in("task_id", [...tree]))
         tests.push((e) => {
           if (e.task_id === null) return false
           if (e.parent_id !== null && tree.has(e.parent_id)) tree.add(e.task_id)
