@@ -21,6 +21,7 @@ import * as Inheritance from "../src/hub/Inheritance.js"
 import { Tags, layer as tagsLayer } from "../src/hub/Tags.js"
 import * as Versioned from "../src/hub/Versioned.js"
 import { fmt, percentile, pgDatabase } from "./utils.js"
+import * as FileStore from "../src/storage/FileStore.js"
 
 const calls = Number(process.argv[2] ?? 1_000)
 const tagCount = 50
@@ -81,6 +82,7 @@ const measure = (name: string, database: Layer.Layer<Database.Database>) =>
       Layer.mergeAll(Hub.layer, tagsLayer).pipe(
         Layer.provideMerge(Layer.effectDiscard(Bootstrap.ensureAdmin({ password }))),
         Layer.provideMerge(HubConfig.layer({})),
+        Layer.provideMerge(FileStore.layerMemory),
         Layer.provideMerge(Layer.provideMerge(Database.layerMigrated, database))
       )
     ),

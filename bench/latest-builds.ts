@@ -25,6 +25,7 @@ import { Tagging } from "../src/hub/Tagging.js"
 import * as Tagging_ from "../src/hub/Tagging.js"
 import * as Versioned from "../src/hub/Versioned.js"
 import { fmt, percentile, pgDatabase, pgliteDisk } from "./utils.js"
+import * as FileStore from "../src/storage/FileStore.js"
 
 const runs = Number(process.argv[2] ?? 50)
 const packages = 10_000
@@ -141,6 +142,7 @@ const measure = (name: string, database: Layer.Layer<Database.Database>) =>
         Layer.provideMerge(Layer.effectDiscard(Bootstrap.ensureAdmin({ password: "bench" }))),
         Layer.provideMerge(Policy.layer),
         Layer.provideMerge(HubConfig.layer({})),
+        Layer.provideMerge(FileStore.layerMemory),
         Layer.provideMerge(Layer.provideMerge(Database.layerMigrated, database))
       )
     )

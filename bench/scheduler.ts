@@ -24,6 +24,7 @@ import { Scheduler } from "../src/hub/Scheduler.js"
 import * as TaskRequest from "../src/hub/TaskRequest.js"
 import * as Versioned from "../src/hub/Versioned.js"
 import { fmt, pgDatabase, percentile } from "./utils.js"
+import * as FileStore from "../src/storage/FileStore.js"
 
 const TASKS = Number(process.argv[2] ?? 10_000)
 const HOSTS = Number(process.argv[3] ?? 200)
@@ -40,6 +41,7 @@ const hubOn = (database: Layer.Layer<Database.Database>) =>
   Hub.layer.pipe(
     Layer.provideMerge(Layer.effectDiscard(Bootstrap.ensureAdmin({ password: adminPassword }))),
     Layer.provideMerge(HubConfig.layer()),
+    Layer.provideMerge(FileStore.layerMemory),
     Layer.provideMerge(Layer.provideMerge(Database.layerMigrated, database)),
     Layer.orDie
   )

@@ -3,12 +3,13 @@
  * client in process. Run: node --import tsx examples/embedded-hub.ts
  */
 import { Console, Effect, Either, Layer } from "effect"
-import { Bootstrap, Database, Hub, HubConfig, KojiClient } from "../src/index.js"
+import { Bootstrap, Database, FileStore, Hub, HubConfig, KojiClient } from "../src/index.js"
 
 const HubLive = Hub.layer.pipe(
   Layer.provideMerge(Layer.effectDiscard(Bootstrap.ensureAdmin({ password: "embedded" }))),
   Layer.provideMerge(Database.layerMigrated),
   Layer.provideMerge(HubConfig.layer()),
+  Layer.provideMerge(FileStore.layerMemory),
   Layer.provideMerge(Database.layerMemory())
 )
 

@@ -358,3 +358,58 @@ export * as Tagging from "./hub/Tagging.js"
  * @since 0.1.0
  */
 export * as Nvr from "./hub/Nvr.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as FileStore from "./storage/FileStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Paths from "./storage/Paths.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as BuildrootsApi from "./api/Buildroots.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Buildroots from "./hub/Buildroots.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as BuildrootBackends from "./buildroot/index.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Scm from "./scm/index.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RpmHeader from "./rpm/Header.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as BuildTasksApi from "./api/BuildTasks.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as HostBuildsApi from "./api/HostBuilds.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Import from "./hub/Import.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as BuildLifecycle from "./hub/BuildLifecycle.js"

@@ -11,6 +11,7 @@ import * as Server from "../src/rpc/Server.js"
 import * as Certificates from "./utils/Certificates.js"
 import * as TestDatabases from "./utils/Databases.js"
 import * as TestHub from "./utils/Hub.js"
+import * as FileStore from "../src/storage/FileStore.js"
 
 const certs = Certificates.make()
 const proxyDn = "O=koji-ts,CN=kojiweb"
@@ -25,6 +26,7 @@ const httpsHub = (database: Layer.Layer<any>) =>
       proxyUserHeader: "x-remote-user",
       trustedProxyAddresses: ["127.0.0.1"]
     })),
+    Layer.provideMerge(FileStore.layerMemory),
     Layer.provideMerge(database),
     Layer.orDie
   )

@@ -9,6 +9,7 @@ import * as Server from "../src/rpc/Server.js"
 import * as TestDatabases from "./utils/Databases.js"
 import * as TestHub from "./utils/Hub.js"
 import * as Samples from "./utils/Samples.js"
+import * as FileStore from "../src/storage/FileStore.js"
 
 const script = fileURLToPath(new URL("fixtures/xmlrpc_client_check.py", import.meta.url))
 const samples = Samples.directory
@@ -18,6 +19,7 @@ const hub = (database: Layer.Layer<any>) =>
     Layer.provideMerge(Hub.layer),
     Layer.provideMerge(Layer.effectDiscard(Bootstrap.ensureAdmin({ password: TestHub.adminPassword }))),
     Layer.provideMerge(HubConfig.layer()),
+    Layer.provideMerge(FileStore.layerMemory),
     Layer.provideMerge(database),
     Layer.orDie
   )

@@ -10,11 +10,13 @@ import * as Hub from "../src/hub/Hub.js"
 import * as HubConfig from "../src/hub/HubConfig.js"
 import * as Server from "../src/rpc/Server.js"
 import * as TestDatabases from "./utils/Databases.js"
+import * as FileStore from "../src/storage/FileStore.js"
 
 const hub = Server.layer({ host: "127.0.0.1", port: 0, requestTimeout: 2_000 }).pipe(
   Layer.provideMerge(Hub.layer),
   Layer.provideMerge(Layer.effectDiscard(Bootstrap.ensureAdmin({ password: "x" }))),
   Layer.provideMerge(HubConfig.layer()),
+  Layer.provideMerge(FileStore.layerMemory),
   Layer.provideMerge(TestDatabases.migrated[0]![1]),
   Layer.orDie
 )

@@ -5,10 +5,14 @@
  */
 import { RpcGroup } from "@effect/rpc"
 import { AuthApi } from "./Auth.js"
+import { BuildrootsApi } from "./Buildroots.js"
 import { BuildsApi } from "./Builds.js"
+import { BuildTasksApi } from "./BuildTasks.js"
 import { CoreApi } from "./Core.js"
 import { EventsApi } from "./Events.js"
 import { EventStreamApi, EventWatchApi } from "./EventStream.js"
+import { FilesApi } from "./Files.js"
+import { HostBuildsApi } from "./HostBuilds.js"
 import { HostsApi } from "./Hosts.js"
 import { HostTasksApi } from "./HostTasks.js"
 import { multiCall } from "./Multicall.js"
@@ -43,7 +47,11 @@ export class KojiApi extends RpcGroup.make().merge(
   TargetsApi,
   BuildsApi,
   RpmsApi,
-  TaggingApi
+  TaggingApi,
+  FilesApi,
+  BuildrootsApi,
+  BuildTasksApi,
+  HostBuildsApi
 ) {}
 
 /**

@@ -8,7 +8,7 @@
 import { RpcGroup } from "@effect/rpc"
 import { Schema } from "effect"
 import { Build, BuildListEntry } from "../domain/Build.js"
-import { BuildId } from "../domain/Ids.js"
+import { BuildId, BuildrootId, RpmId } from "../domain/Ids.js"
 import { BuildRef, HistoryTime, NameOrId } from "./Events.js"
 import * as Method from "./Method.js"
 import { QueryOpts, UserInfo } from "./Users.js"
@@ -191,6 +191,77 @@ export const search = Method.make("search", {
 })
 
 /**
+ * What `importRPM` answers: the RPM as read from its header and recorded (Koji's
+ * `import_rpm` result), with the build it joined.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const ImportedRpm = Schema.Struct({
+  name: Schema.String,
+  version: Schema.String,
+  release: Schema.String,
+  epoch: Schema.NullOr(Schema.Int),
+  sourcepackage: Schema.NullOr(Schema.Int),
+  arch: Schema.String,
+  buildtime: Schema.Int,
+  sourcerpm: Schema.NullOr(Schema.String),
+  draft: Schema.Boolean,
+  id: RpmId,
+  build_id: BuildId,
+  size: Schema.Int,
+  payloadhash: Schema.String,
+  buildroot_id: Schema.NullOr(BuildrootId),
+  external_repo_id: Schema.Int,
+  build: Build,
+  brootid: Schema.NullOr(BuildrootId)
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ImportedRpm = typeof ImportedRpm.Type
+
+/**
+ * One log file of a build: its name, the directory under the build's logs it is in (the arch,
+ * `.` for the logs directory itself) and its path under the topdir.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const BuildLog = Schema.Struct({ name: Schema.String, dir: Schema.String, path: Schema.String })
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type BuildLog = typeof BuildLog.Type
+
+/**
+ * @since 0.1.0
+ * @category methods
+ */
+export const importRPM = Method.make("importRPM", {
+  params: { path: Schema.String, basename: Schema.String },
+  success: ImportedRpm,
+  access: { perm: "admin" },
+  doc: "Import an uploaded rpm (work/<path>/<basename>) into the database and build dir"
+})
+
+/**
+ * @since 0.1.0
+ * @category methods
+ */
+export const getBuildLogs = Method.make("getBuildLogs", {
+  params: { build: BuildInfo },
+  success: Schema.Array(BuildLog),
+  readOnly: true,
+  access: "anon",
+  doc: "List log files of a COMPLETE build [{name,dir,path}]"
+})
+
+/**
  * @since 0.1.0
  * @category groups
  */
@@ -202,5 +273,7 @@ export class BuildsApi extends RpcGroup.make(
   deleteBuild,
   cancelBuild,
   resetBuild,
-  search
+  search,
+  importRPM,
+  getBuildLogs
 ) {}

@@ -16,8 +16,10 @@ import * as Method from "./Method.js"
 
 /**
  * What changed: `task.state` (a task was made or changed state, host or priority),
- * `host.ready` (a host's readiness or load), `build.state`, `tag.change` (a build
- * tagged or untagged), `repo.state`.
+ * `task.output` (an upload landed in a task's directory: `data` has the file's `name`
+ * relative to it, the chunk's `offset` and `length`, and the file's `size`, so a log can be
+ * tailed with `downloadTaskOutput` from where it was), `host.ready` (a host's readiness or
+ * load), `build.state`, `tag.change` (a build tagged or untagged), `repo.state`.
  *
  * @since 0.1.0
  * @category models

@@ -11,13 +11,18 @@
  * @since 0.1.0
  */
 import { Cause, Duration, Effect, Exit, Fiber, FiberMap, Option, Queue, Ref, Schedule, type Scope, Stream } from "effect"
-import { mkdir, rm, appendFile } from "node:fs/promises"
+import { createReadStream, createWriteStream } from "node:fs"
+import { appendFile, mkdir, open, readdir, rm } from "node:fs/promises"
 import * as path from "node:path"
+import { Readable } from "node:stream"
+import { pipeline } from "node:stream/promises"
 import type * as KojiClient from "../client/KojiClient.js"
 import { TaskState } from "../domain/Enums.js"
 import * as Errors from "../domain/Errors.js"
 import type { Task } from "../domain/Task.js"
 import * as TaskRequest from "../hub/TaskRequest.js"
+import * as Paths from "../storage/Paths.js"
+import { localArch } from "./Arch.js"
 import { Registry } from "./Registry.js"
 import * as TaskHandler from "./TaskHandler.js"
 
@@ -44,7 +49,41 @@ export interface Options {
   readonly pollInterval?: Duration.DurationInput | undefined
   /** Take the exclusive session from a previous instance (kojid's `--force-lock`). */
   readonly forceLock?: boolean | undefined
+  /** The arch of the machine (default: this one's). */
+  readonly arch?: string | undefined
+  /** The hub's file URL (`http://hub/kojifiles`, Koji's `topurl`), where tasks fetch `work/` and `packages/` files. */
+  readonly topurl?: string | undefined
+  /** Fetch a topdir file another way than over `topurl` (an embedding with the store at hand). */
+  readonly download?: ((path: string) => Stream.Stream<Uint8Array, unknown>) | undefined
 }
+
+// a topdir file to a local file: the embedding's own way, or HTTP from topurl
+const fetchTo = (options: Options, from: string, file: string): Effect.Effect<void, Errors.KojiError> => {
+  const failed = (e: unknown) =>
+    new Errors.GenericError({ message: `cannot fetch ${from}: ${e instanceof Error ? e.message : String(e)}` })
+  if (options.download !== undefined) {
+    return options.download(from).pipe(
+      Stream.toReadableStream,
+      (readable) => Effect.tryPromise({
+        try: () => pipeline(Readable.fromWeb(readable as any), createWriteStream(file)),
+        catch: failed
+      })
+    )
+  }
+  const topurl = options.topurl
+  if (topurl === undefined) return Effect.fail(failed(new Error("the builder has no topurl")))
+  return Effect.tryPromise({
+    try: async (signal) => {
+      const response = await fetch(`${topurl.replace(/\/+$/, "")}/${from.split("/").map(encodeURIComponent).join("/")}`, { signal })
+      if (!response.ok || response.body === null) throw new Error(`HTTP ${response.status}`)
+      await pipeline(Readable.fromWeb(response.body as any), createWriteStream(file))
+    },
+    catch: failed
+  })
+}
+
+// how often a running task's logs go to the hub
+const logSyncInterval = Duration.seconds(1)
 
 interface Running {
   readonly id: number
@@ -93,6 +132,16 @@ export const run = (options: Options): Effect.Effect<void, Errors.KojiError, Sco
 
     const taskdir = (id: number) => path.join(options.workdir, "tasks", String(id % 10000), String(id))
 
+    // a client on a subsession, its calls one at a time
+    const uploaderFor = (login: any) =>
+      Effect.gen(function*() {
+        const client = yield* options.client
+        yield* client.useSession({ id: login["session-id"], key: login["session-key"], callnum: 0 })
+        yield* Effect.addFinalizer(() => Effect.catchAllCause(client.logout({}), () => Effect.void))
+        const semaphore = yield* Effect.makeSemaphore(1)
+        return { client, lock: semaphore.withPermits(1) }
+      })
+
     // one task, on its own subsession, in its own directory
     const runTask = (task: Task, handler: TaskHandler.TaskHandler) =>
       Effect.scoped(Effect.gen(function*() {
@@ -102,20 +151,54 @@ export const run = (options: Options): Effect.Effect<void, Errors.KojiError, Sco
         yield* hub.useSession({ id: login["session-id"], key: login["session-key"], callnum: 0 })
         yield* Effect.addFinalizer(() => Effect.catchAllCause(hub.logout({}), () => Effect.void))
         const dir = taskdir(id)
-        yield* Effect.promise(() => rm(dir, { recursive: true, force: true }).then(() => mkdir(dir, { recursive: true })))
+        const logDir = path.join(dir, "logs")
+        yield* Effect.promise(() => rm(dir, { recursive: true, force: true }).then(() => mkdir(logDir, { recursive: true })))
         yield* Effect.addFinalizer(() => Effect.promise(() => rm(dir, { recursive: true, force: true })))
         const hubCall = <A, E>(effect: Effect.Effect<A, E>) => Effect.mapError(effect, TaskHandler.hubFailure)
+        // uploads go on a session of their own, one at a time, beside the handler's calls
+        const uploads = yield* uploaderFor(yield* call(main.subsession({})))
+        const uploadPath = Paths.taskUpload(id)
+        const sent = new Map<string, number>()
+        const syncLogs = uploads.lock(Effect.gen(function*() {
+          const names = yield* Effect.promise(() => readdir(logDir).catch(() => [] as Array<string>))
+          for (const name of names.sort()) {
+            const from = sent.get(name) ?? 0
+            const data = yield* Effect.promise(() => readFrom(path.join(logDir, name), from))
+            if (data.length === 0) continue
+            yield* hubCall(uploads.client.upload({ path: uploadPath, name, data, offset: from, overwrite: true }))
+            sent.set(name, from + data.length)
+          }
+        }))
+        yield* syncLogs.pipe(
+          Effect.catchAllCause((cause) => Effect.logDebug(`task ${id}: log upload failed`, cause)),
+          Effect.repeat(Schedule.spaced(logSyncInterval)),
+          Effect.forkScoped
+        )
+        const finalSync = Effect.catchAllCause(syncLogs, (cause) => Effect.logWarning(`task ${id}: log upload failed`, cause))
         const ctx: TaskHandler.TaskContext = {
           id,
           method: task.method,
           info: task,
           workdir: dir,
+          logDir,
+          uploadPath,
+          upload: (file, name) =>
+            Effect.as(
+              uploads.lock(hubCall(uploads.client.upload({
+                path: uploadPath,
+                name: name ?? path.basename(file),
+                data: Stream.fromAsyncIterable(createReadStream(file), (e) => e),
+                overwrite: true
+              }))),
+              `${uploadPath}/${name ?? path.basename(file)}`
+            ),
+          download: (from, file) => fetchTo(options, from, file),
           hub,
-          host: { id: hostId, name: options.hostname },
+          host: { id: hostId, name: options.hostname, arch: options.arch ?? localArch },
           log: (line) =>
             Effect.zipRight(
               Effect.logInfo(line).pipe(Effect.annotateLogs({ task: id, method: task.method })),
-              Effect.promise(() => appendFile(path.join(dir, "task.log"), `${line}\n`).catch(() => undefined))
+              Effect.promise(() => appendFile(path.join(logDir, "task.log"), `${line}\n`).catch(() => undefined))
             ),
           subtask: (method, arglist, opts = {}) =>
             hubCall(hub.host.subtask({
@@ -143,6 +226,7 @@ export const run = (options: Options): Effect.Effect<void, Errors.KojiError, Sco
         const args = hasKwargs ? decoded.slice(0, -1) : decoded
         const { __starstar: _, ...kwargs } = hasKwargs ? last! : {}
         const exit = yield* Effect.exit(handler.run(args, kwargs, ctx))
+        if (!Exit.isInterrupted(exit)) yield* finalSync
         if (Exit.isSuccess(exit)) {
           const document = yield* TaskRequest.encodeResult(exit.value ?? null)
           yield* hubCall(hub.host.closeTask({ task_id: id, response: document }))
@@ -168,6 +252,7 @@ export const run = (options: Options): Effect.Effect<void, Errors.KojiError, Sco
               return { code: f.faultCode, text: f.faultString }
             })()
           yield* ctx.log(`task failed: ${fault.text}`)
+          yield* finalSync
           yield* hubCall(hub.host.failTask({ task_id: id, response: TaskRequest.encodeFailure(fault.code, fault.text) }))
         }
       }))
@@ -344,3 +429,18 @@ const waitFor = (hub: KojiClient.Client, parent: number, opts: TaskHandler.WaitO
     }))
     return Object.fromEntries(results) as Record<number, unknown>
   }))
+
+// the bytes of a file from `offset` to its current end
+const readFrom = async (file: string, offset: number): Promise<Uint8Array> => {
+  const handle = await open(file, "r").catch(() => undefined)
+  if (handle === undefined) return new Uint8Array(0)
+  try {
+    const { size } = await handle.stat()
+    if (size <= offset) return new Uint8Array(0)
+    const buffer = Buffer.alloc(size - offset)
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset)
+    return buffer.subarray(0, bytesRead)
+  } finally {
+    await handle.close()
+  }
+}

@@ -7,7 +7,8 @@
  * `KOJI_BUILDER_NAME` (default: this machine's hostname), `KOJI_BUILDER_PASSWORD`
  * or `KOJI_BUILDER_CERT` + `KOJI_BUILDER_KEY` (+ `KOJI_BUILDER_CA`) for a
  * certificate login, `KOJI_BUILDER_WORKDIR` (default `KOJI_HOME/builder`),
- * `KOJI_BUILDER_MAXJOBS` (10), `KOJI_BUILDER_FORCE_LOCK`.
+ * `KOJI_BUILDER_MAXJOBS` (10), `KOJI_BUILDER_FORCE_LOCK`, `KOJI_TOPURL` (default: the
+ * hub's `/kojifiles`). The build pipeline's settings are in `BuildSettings`.
  *
  * @since 0.1.0
  */
@@ -24,23 +25,19 @@ import type { HubConfig } from "../hub/HubConfig.js"
 import { Hosts, layer as hostsLayer } from "../hub/Hosts.js"
 import * as Passwords from "../hub/Passwords.js"
 import * as Server from "../rpc/Server.js"
+import { localArch } from "./Arch.js"
 import * as Builder from "./Builder.js"
 import type * as Registry from "./Registry.js"
 
-/**
- * Koji's arch name of this machine (`x86_64`, `aarch64`, ...).
- *
- * @since 0.1.0
- * @category constants
- */
-export const localArch: string = ({
-  x64: "x86_64",
-  arm64: "aarch64",
-  ia32: "i686",
-  ppc64: "ppc64le",
-  s390x: "s390x",
-  riscv64: "riscv64"
-} as Record<string, string>)[process.arch] ?? process.arch
+export {
+  /**
+   * Koji's arch name of this machine.
+   *
+   * @since 0.1.0
+   * @category constants
+   */
+  localArch
+}
 
 /**
  * The builder's settings.
@@ -57,8 +54,22 @@ export const config = Config.all({
   ca: Config.option(Config.string("KOJI_BUILDER_CA")),
   workdir: Config.option(Config.string("KOJI_BUILDER_WORKDIR")),
   maxjobs: Config.integer("KOJI_BUILDER_MAXJOBS").pipe(Config.withDefault(10)),
-  forceLock: Config.boolean("KOJI_BUILDER_FORCE_LOCK").pipe(Config.withDefault(false))
+  forceLock: Config.boolean("KOJI_BUILDER_FORCE_LOCK").pipe(Config.withDefault(false)),
+  topurl: Config.option(Config.string("KOJI_TOPURL"))
 })
+
+/**
+ * Koji's `topurl` of a hub: its `/kojifiles` beside the API URL given (`/api` or `/kojihub`).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const topurlOf = (hubUrl: string): string => {
+  const url = new URL(hubUrl)
+  url.pathname = url.pathname.replace(/\/(api|kojihub)\/?$/, "").replace(/\/+$/, "") + "/kojifiles"
+  url.search = ""
+  return url.toString()
+}
 
 /**
  * A builder against a remote hub, from settings (password or certificate login).
@@ -87,7 +98,8 @@ export const layer: Layer.Layer<never, unknown, Registry.Registry> = Layer.scope
     login,
     workdir: Option.getOrElse(c.workdir, () => path.join(home, "builder")),
     maxjobs: c.maxjobs,
-    forceLock: c.forceLock
+    forceLock: c.forceLock,
+    topurl: Option.getOrElse(c.topurl, () => topurlOf(c.hubUrl))
   })
 }))
 
@@ -124,6 +136,7 @@ export const layerLocal: Layer.Layer<never, unknown, SqlClient.SqlClient | HubCo
       client: KojiClient.makeHttp({ url: `${url}/api` }),
       login: (client) => client.login({ user: name, password }),
       workdir: path.join(home, "builder"),
-      forceLock: true
+      forceLock: true,
+      topurl: `${url}/kojifiles`
     })
   }))

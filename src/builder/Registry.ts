@@ -4,7 +4,10 @@
  *
  * @since 0.1.0
  */
-import { Context, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
+import type { BuildrootBackend } from "../buildroot/Backend.js"
+import type { BuildSettings } from "./BuildSettings.js"
+import * as Build from "./handlers/Build.js"
 import * as Generic from "./handlers/Generic.js"
 import * as TagBuild from "./handlers/TagBuild.js"
 import type { TaskHandler } from "./TaskHandler.js"
@@ -44,3 +47,15 @@ export const builtin: ReadonlyArray<TaskHandler> = [...Generic.handlers, TagBuil
  */
 export const layer = (...handlers: ReadonlyArray<TaskHandler>): Layer.Layer<Registry> =>
   Layer.succeed(Registry, make([...builtin, ...handlers]))
+
+/**
+ * The built-in handlers, the build pipeline's (`build`, `buildSRPMFromSCM`, `rebuildSRPM`,
+ * `buildArch`, `chainbuild`) on the backend and settings given, plus `handlers`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWithBuilds = (
+  ...handlers: ReadonlyArray<TaskHandler>
+): Layer.Layer<Registry, never, BuildrootBackend | BuildSettings> =>
+  Layer.effect(Registry, Effect.map(Build.handlers, (builds) => make([...builtin, ...builds, ...handlers])))

@@ -15,7 +15,7 @@
  *
  * @since 0.1.0
  */
-import { Data, type Duration, Effect, type ParseResult, Schema } from "effect"
+import { type Context, Data, type Duration, Effect, type ParseResult, Schema } from "effect"
 import type * as KojiClient from "../client/KojiClient.js"
 import * as Errors from "../domain/Errors.js"
 import type { Task } from "../domain/Task.js"
@@ -111,15 +111,27 @@ export interface TaskContext {
   readonly info: Task
   /** The task's own directory (`workdir/tasks/<id % 10000>/<id>`), made fresh and removed after. */
   readonly workdir: string
+  /**
+   * The task's log directory (inside `workdir`): every file in it is uploaded to the task's
+   * output as it grows, about once a second and once more when the task ends (Koji's
+   * incremental log upload). `task.log` is one of them.
+   */
+  readonly logDir: string
+  /** The task's output directory on the hub, relative to `work/` (`tasks/<id % 10000>/<id>`). */
+  readonly uploadPath: string
+  /** Upload a local file into the task's output (as `name`, its base name by default); answers its path under `work/`. */
+  readonly upload: (file: string, name?: string) => Effect.Effect<string, TaskError>
+  /** Fetch a file of the hub's topdir (`work/...`, `packages/...`) into a local file. */
+  readonly download: (path: string, file: string) => Effect.Effect<void, TaskError>
   /** A client on the task's own subsession (Koji's task session). */
   readonly hub: KojiClient.Client
-  /** This host. */
-  readonly host: { readonly id: number; readonly name: string }
+  /** This host, and the arch of the machine it runs on. */
+  readonly host: { readonly id: number; readonly name: string; readonly arch: string }
   /** Create a child task; answers its id (restart-safe with a label). */
   readonly subtask: (method: string, arglist: ReadonlyArray<unknown>, options?: SubtaskOptions) => Effect.Effect<number, TaskError>
   /** Wait for children (Koji's semantics); answers their results by id. */
   readonly wait: (options?: WaitOptions) => Effect.Effect<Record<number, unknown>, TaskError>
-  /** Append a line to the task's log (`task.log` in the workdir). */
+  /** Append a line to the task's log (`task.log` in the log directory). */
   readonly log: (line: string) => Effect.Effect<void>
   /** The daemon: ask for a graceful restart, its start time (epoch seconds). */
   readonly daemon: {
@@ -129,12 +141,13 @@ export interface TaskContext {
 }
 
 /**
- * A task handler.
+ * A task handler; `R` is what it needs (a builder registers only handlers whose needs are met:
+ * see `provide`).
  *
  * @since 0.1.0
  * @category models
  */
-export interface TaskHandler {
+export interface TaskHandler<R = never> {
   /** Koji method names it serves. */
   readonly methods: ReadonlyArray<string>
   /** Its load on a host (Koji's `_taskWeight`). */
@@ -144,7 +157,8 @@ export interface TaskHandler {
   /** Run it: `args` is the task's arglist (and keyword arguments), decoded and checked. */
   readonly run: (args: ReadonlyArray<unknown>, kwargs: Readonly<Record<string, unknown>>, ctx: TaskContext) => Effect.Effect<
     unknown,
-    TaskError | ParseResult.ParseError
+    TaskError | ParseResult.ParseError,
+    R
   >
 }
 
@@ -155,7 +169,7 @@ export interface TaskHandler {
  * @since 0.1.0
  * @category constructors
  */
-export const make = <A, I>(options: {
+export const make = <A, I, R = never>(options: {
   readonly methods: ReadonlyArray<string>
   readonly weight?: number | undefined
   readonly foreground?: boolean | undefined
@@ -164,11 +178,22 @@ export const make = <A, I>(options: {
     args: A,
     ctx: TaskContext,
     kwargs: Readonly<Record<string, unknown>>
-  ) => Effect.Effect<unknown, TaskError>
-}): TaskHandler => ({
+  ) => Effect.Effect<unknown, TaskError, R>
+}): TaskHandler<R> => ({
   methods: options.methods,
   weight: options.weight ?? 1.0,
   foreground: options.foreground ?? false,
   run: (args, kwargs, ctx) =>
     Effect.flatMap(Schema.decodeUnknown(options.params)(args), (a) => options.handler(a, ctx, kwargs))
+})
+
+/**
+ * A handler with what it needs given.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const provide = <R>(handler: TaskHandler<R>, context: Context.Context<R>): TaskHandler => ({
+  ...handler,
+  run: (args, kwargs, ctx) => Effect.provide(handler.run(args, kwargs, ctx), context)
 })

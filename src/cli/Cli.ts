@@ -25,6 +25,7 @@ import { Cause, Effect, Exit, Option } from "effect"
 import * as Path from "node:path"
 import { KojiApi } from "../api/Api.js"
 import type * as Errors from "../domain/Errors.js"
+import * as Buildroots from "./commands/Buildroots.js"
 import * as Builds from "./commands/Builds.js"
 import * as Core from "./commands/Core.js"
 import * as Hosts from "./commands/Hosts.js"
@@ -75,7 +76,8 @@ export const builtinCommands: ReadonlyArray<Handler.Spec> = [
   ...Scheduler.commands,
   ...Tags.commands,
   ...Packages.commands,
-  ...Builds.commands
+  ...Builds.commands,
+  ...Buildroots.commands
 ]
 
 const progname = "koji-ts"

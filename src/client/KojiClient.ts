@@ -16,12 +16,12 @@
  *
  * @since 0.1.0
  */
-import { FetchHttpClient, Headers, HttpClient } from "@effect/platform"
+import { FetchHttpClient, Headers, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import {
   type Rpc,
   RpcClient,
-  type RpcClientError,
+  RpcClientError,
   type RpcGroup,
   RpcMiddleware,
   RpcSchema,
@@ -29,11 +29,17 @@ import {
   RpcTest
 } from "@effect/rpc"
 import { Chunk, Context, Effect, Either, Layer, Option, Schema, type Scope, Stream } from "effect"
+import { createReadStream } from "node:fs"
+import { stat } from "node:fs/promises"
 import { KojiApi, KojiRpcs } from "../api/Api.js"
 import type { EventFilter, StreamEvent } from "../api/EventStream.js"
+import { RawUploadResult } from "../api/Files.js"
 import { SessionMiddleware } from "../api/SessionMiddleware.js"
 import * as Errors from "../domain/Errors.js"
 import type { Hub } from "../hub/Hub.js"
+import * as Checksum from "../storage/Checksum.js"
+import * as Codec from "../xmlrpc/Codec.js"
+import * as Value from "../xmlrpc/Value.js"
 import * as XmlRpcProtocol from "./XmlRpcProtocol.js"
 
 type ApiRpcs = RpcGroup.Rpcs<typeof KojiApi>
@@ -117,7 +123,73 @@ export type Client = RpcClient.RpcClient<ApiRpcs, RpcClientError.RpcClientError>
     readonly after?: number | null | undefined
     readonly filter?: EventFilter | null | undefined
   }) => Stream.Stream<StreamEvent, Errors.AnyFault | RpcClientError.RpcClientError>
+  /**
+   * Upload a file to `work/<path>/<name>` in chunks (Koji's fast upload: a raw POST to
+   * `/kojihub` over XML-RPC, `/api/upload` over HTTP, `rawUpload` in process), each chunk's
+   * size and adler32 checked against the hub's answer and sent again at its offset when it
+   * fails; then `checkUpload` confirms the whole. Answers the file's size and the adler32 of
+   * the bytes sent.
+   */
+  readonly upload: <E = never>(options: UploadOptions<E>) => Effect.Effect<
+    UploadResult,
+    Errors.AnyFault | RpcClientError.RpcClientError | E
+  >
 }
+
+/**
+ * What to upload and how.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UploadOptions<E = never> {
+  /** The directory under `work/` (`cli-build/<unique>`, or `Paths.taskUpload(id)` for a task's output). */
+  readonly path: string
+  readonly name: string
+  /** The bytes: in memory or a stream (one of `data` and `file`). */
+  readonly data?: Uint8Array | Stream.Stream<Uint8Array, E> | undefined
+  /** A local file to send. */
+  readonly file?: string | undefined
+  /** Where the first byte goes (default 0): resume an upload, or send what a log gained since. */
+  readonly offset?: number | undefined
+  /** Bytes per request (default 1 MiB). */
+  readonly chunkSize?: number | undefined
+  /** Replace an existing file (otherwise the hub refuses to write over one at offset 0, `.log` files aside). */
+  readonly overwrite?: boolean | undefined
+  readonly volume?: string | undefined
+  /** Tries per chunk after a failed one (default 3). */
+  readonly retries?: number | undefined
+  /** Called after each chunk with the bytes sent so far and the total when known. */
+  readonly onProgress?: ((sent: number, total: number | undefined) => Effect.Effect<void>) | undefined
+}
+
+/**
+ * What an upload made: the file's size on the hub, and the adler32 of the bytes sent (of the
+ * whole file when it started at offset 0).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UploadResult {
+  readonly size: number
+  readonly hexdigest: string
+}
+
+/** One chunk as the fast upload's query names it. */
+interface RawChunk {
+  readonly path: string
+  readonly name: string
+  readonly offset: number
+  readonly overwrite: boolean
+  readonly volume: string | undefined
+  readonly data: Uint8Array
+}
+
+/** Sends one raw chunk with the given session headers. */
+type RawSender = (
+  chunk: RawChunk,
+  headers: Record<string, string>
+) => Effect.Effect<RawUploadResult, Errors.AnyFault | RpcClientError.RpcClientError>
 
 /**
  * The session a client holds.
@@ -166,7 +238,13 @@ const sessionHeaders = RpcMiddleware.layerClient(
 
 const isWrapped = (name: string) => name !== "login" && name !== "sslLogin"
 
-const build = (rpcClient: any, holder: Holder, streams: boolean, produced: Produced): Client => {
+const build = (
+  rpcClient: any,
+  holder: Holder,
+  streams: boolean,
+  produced: Produced,
+  raw: RawSender | undefined
+): Client => {
   const entries = new Map<string, Rpc.AnyWithProps>()
   for (const rpc of KojiApi.requests.values()) entries.set(rpc._tag, rpc as any)
 
@@ -271,6 +349,7 @@ const build = (rpcClient: any, holder: Holder, streams: boolean, produced: Produ
       return values
     })
   client.session = Effect.sync(() => holder.session)
+  client.upload = makeUpload(client, holder, raw, withRenewal)
   client.lastEventId = Effect.sync(() => produced.eventId)
   client.useSession = (session: SessionState | undefined) =>
     Effect.sync(() => {
@@ -305,12 +384,229 @@ interface Produced {
   eventId: number | undefined
 }
 
-const makeWith = <E, R>(rpcClient: Effect.Effect<unknown, E, R>, streams: boolean, produced: Produced = { eventId: undefined }) =>
+const makeWith = <E, R>(
+  rpcClient: Effect.Effect<unknown, E, R>,
+  streams: boolean,
+  produced: Produced = { eventId: undefined },
+  raw?: RawSender
+) =>
   Effect.gen(function*() {
     const holder = makeHolder()
     const headers = yield* Layer.build(sessionHeaders.pipe(Layer.provide(Layer.succeed(HolderTag, holder))))
     const client = yield* Effect.provide(rpcClient, headers)
-    return build(client, holder, streams, produced)
+    return build(client, holder, streams, produced, raw)
+  })
+
+// ---------------------------------------------------------------------------------------------
+// uploads
+
+const protocolError = (message: string, cause?: unknown) =>
+  new RpcClientError.RpcClientError({ reason: "Protocol", message, cause })
+
+const decodeRawResult = Schema.decodeUnknown(RawUploadResult)
+
+const uploadQuery = (url: string, chunk: RawChunk) => {
+  const target = new URL(url)
+  target.searchParams.set("filename", chunk.name)
+  target.searchParams.set("filepath", chunk.path)
+  target.searchParams.set("fileverify", "adler32")
+  target.searchParams.set("offset", String(chunk.offset))
+  if (chunk.overwrite) target.searchParams.set("overwrite", "1")
+  if (chunk.volume !== undefined) target.searchParams.set("volume", chunk.volume)
+  return target.toString()
+}
+
+const rawPost = (http: HttpClient.HttpClient, url: string, chunk: RawChunk, headers: Record<string, string>) =>
+  http.execute(
+    HttpClientRequest.post(uploadQuery(url, chunk)).pipe(
+      HttpClientRequest.setHeaders(headers),
+      HttpClientRequest.setHeaders({ "User-Agent": "koji/1" }),
+      HttpClientRequest.bodyUint8Array(chunk.data, "application/octet-stream")
+    )
+  ).pipe(Effect.mapError((e) => protocolError(`upload of ${chunk.path}/${chunk.name} failed: ${e.message}`, e)))
+
+// Koji's fast upload: a raw POST to /kojihub, answered with an XML-RPC struct or fault
+const xmlRpcSender = (http: HttpClient.HttpClient, url: string): RawSender => (chunk, headers) =>
+  rawPost(http, url, chunk, headers).pipe(
+    Effect.flatMap((response) =>
+      Effect.flatMap(
+        Effect.mapError(response.text, (e) => protocolError(e.message, e)),
+        (text) =>
+          response.status === 200
+            ? Effect.succeed(text)
+            : Effect.fail(protocolError(`upload: HTTP ${response.status}: ${text.slice(0, 200)}`))
+      )
+    ),
+    Effect.flatMap((text) => Effect.mapError(Codec.parseMethodResponse(text), (e) => protocolError(e.message, e))),
+    Effect.flatMap((response): Effect.Effect<RawUploadResult, Errors.AnyFault | RpcClientError.RpcClientError> =>
+      response._tag === "Params"
+        ? Effect.mapError(decodeRawResult(Value.unwrapDoubles(response.value)), (e) => protocolError(e.message, e))
+        : Effect.fail(Errors.fromFault(response.faultCode, response.faultString))
+    )
+  )
+
+// koji-ts's /api/upload: the same query, answered with JSON
+const httpSender = (http: HttpClient.HttpClient, url: string): RawSender => (chunk, headers) =>
+  rawPost(http, `${url.replace(/\/$/, "")}/upload`, chunk, headers).pipe(
+    Effect.flatMap((response) =>
+      Effect.flatMap(Effect.mapError(response.text, (e) => protocolError(e.message, e)), (text): Effect.Effect<
+        RawUploadResult,
+        Errors.AnyFault | RpcClientError.RpcClientError
+      > => {
+        let body: any
+        try {
+          body = JSON.parse(text)
+        } catch {
+          return Effect.fail(protocolError(`upload: HTTP ${response.status}: ${text.slice(0, 200)}`))
+        }
+        if (response.status === 200) return Effect.mapError(decodeRawResult(body), (e) => protocolError(e.message, e))
+        if (typeof body?.faultCode === "number") {
+          return Effect.fail(Errors.fromFault(body.faultCode, String(body.faultString ?? "")))
+        }
+        return Effect.fail(protocolError(`upload: HTTP ${response.status}: ${text.slice(0, 200)}`))
+      })
+    )
+  )
+
+// the session headers of one request (each its own call number)
+const sessionHeadersOf = (holder: Holder): Record<string, string> => {
+  const session = holder.session
+  if (session === undefined) return {}
+  const callnum = session.callnum++
+  return {
+    "koji-session-id": String(session.id),
+    "koji-session-key": session.key,
+    "koji-session-callnum": String(callnum)
+  }
+}
+
+// a failure worth sending the chunk again for: the transport, not the hub's refusal
+const isTransient = (e: unknown) => e instanceof RpcClientError.RpcClientError
+
+const makeUpload = (
+  client: any,
+  holder: Holder,
+  raw: RawSender | undefined,
+  withRenewal: <A, E, R>(name: string, call: () => Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+) =>
+<E>(options: UploadOptions<E>): Effect.Effect<UploadResult, Errors.AnyFault | RpcClientError.RpcClientError | E> =>
+  Effect.gen(function*() {
+    const chunkSize = Math.max(1, options.chunkSize ?? 1024 * 1024)
+    const retries = Math.max(0, options.retries ?? 3)
+    const start = options.offset ?? 0
+    const volume = options.volume
+    const sendRaw = (chunk: RawChunk): Effect.Effect<RawUploadResult, Errors.AnyFault | RpcClientError.RpcClientError> =>
+      raw !== undefined
+        ? withRenewal("rawUpload", () => Effect.suspend(() => raw(chunk, sessionHeadersOf(holder))))
+        : client.rawUpload({
+          chunk: chunk.data,
+          offset: chunk.offset,
+          path: chunk.path,
+          name: chunk.name,
+          verify: "adler32",
+          overwrite: chunk.overwrite,
+          volume: chunk.volume ?? null
+        })
+
+    const whole = Checksum.adler32()
+    let sent = 0
+    let total: number | undefined
+    // one chunk at its offset, checked, again on a transport failure or a bad answer
+    const sendChunk = (data: Uint8Array) =>
+      Effect.gen(function*() {
+        const offset = start + sent
+        const digest = Checksum.digest("adler32", data)
+        let failure: Errors.AnyFault | RpcClientError.RpcClientError | undefined
+        for (let attempt = 0; attempt <= retries; attempt++) {
+          // after a failed first chunk the file may exist already (made by our own attempt)
+          const overwrite = options.overwrite === true || (attempt > 0 && offset === 0)
+          const answer = yield* Effect.either(sendRaw({
+            path: options.path,
+            name: options.name,
+            offset,
+            overwrite,
+            volume,
+            data
+          }))
+          if (Either.isLeft(answer)) {
+            failure = answer.left
+            if (!isTransient(failure)) return yield* Effect.fail(failure)
+            continue
+          }
+          const result = answer.right
+          if (result.size === data.length && result.offset === offset && result.hexdigest === digest) {
+            whole.update(data)
+            sent += data.length
+            if (options.onProgress !== undefined) yield* options.onProgress(sent, total)
+            return
+          }
+          failure = new Errors.GenericError({
+            message: `upload of ${options.path}/${options.name} at ${offset}: the hub has ${result.size} bytes ` +
+              `(${result.hexdigest ?? "no checksum"}), sent ${data.length} (${digest})`
+          })
+        }
+        return yield* Effect.fail(failure!)
+      })
+
+    if (options.file !== undefined) {
+      const file = options.file
+      total = yield* Effect.tryPromise({
+        try: () => stat(file).then((s) => s.size),
+        catch: (e) => new Errors.GenericError({ message: `cannot read ${file}: ${(e as Error).message}` })
+      })
+    }
+    const data = options.data
+    if (data instanceof Uint8Array) {
+      total = data.length
+      for (let i = 0; i < data.length; i += chunkSize) yield* sendChunk(data.subarray(i, i + chunkSize))
+    } else {
+      const source: Stream.Stream<Uint8Array, E | Errors.GenericError> = options.file !== undefined
+        ? Stream.fromAsyncIterable(
+          createReadStream(options.file, { highWaterMark: chunkSize }) as AsyncIterable<Uint8Array>,
+          (e) => new Errors.GenericError({ message: `cannot read ${options.file}: ${(e as Error).message}` })
+        )
+        : data ?? Stream.empty
+      const buffer = new Uint8Array(chunkSize)
+      let filled = 0
+      yield* Stream.runForEach(source, (piece) =>
+        Effect.gen(function*() {
+          let i = 0
+          while (i < piece.length) {
+            if (filled === 0 && piece.length - i >= chunkSize) {
+              yield* sendChunk(piece.subarray(i, i + chunkSize))
+              i += chunkSize
+              continue
+            }
+            const n = Math.min(chunkSize - filled, piece.length - i)
+            buffer.set(piece.subarray(i, i + n), filled)
+            filled += n
+            i += n
+            if (filled === chunkSize) {
+              yield* sendChunk(buffer.slice())
+              filled = 0
+            }
+          }
+        }))
+      if (filled > 0) yield* sendChunk(buffer.slice(0, filled))
+    }
+    // an empty upload still makes the file
+    if (sent === 0) yield* sendChunk(new Uint8Array(0))
+    const hexdigest = whole.digest()
+    const check = yield* (client.checkUpload({
+      path: options.path,
+      name: options.name,
+      verify: "adler32",
+      tail: start === 0 ? null : sent,
+      volume: volume ?? null
+    }) as Effect.Effect<{ size: number; hexdigest?: string } | null, Errors.AnyFault | RpcClientError.RpcClientError>)
+    if (check === null || check.size !== start + sent || check.hexdigest !== hexdigest) {
+      return yield* new Errors.GenericError({
+        message: `upload of ${options.path}/${options.name}: the hub has ${
+          check === null ? "no file" : `${check.size} bytes (${check.hexdigest})`
+        }, sent ${start + sent} bytes (${hexdigest})`
+      })
+    }
+    return { size: check.size, hexdigest }
   })
 
 // remembers the `Koji-Event-Id` of each response
@@ -354,7 +650,8 @@ export const makeHttp = (options: HttpOptions): Effect.Effect<Client, never, Sco
   makeOver(
     options,
     RpcClient.layerProtocolHttp({ url: options.url }).pipe(Layer.provide(RpcSerialization.layerNdjson)),
-    true
+    true,
+    httpSender
   )
 
 /**
@@ -366,7 +663,7 @@ export const makeHttp = (options: HttpOptions): Effect.Effect<Client, never, Sco
  * @category constructors
  */
 export const makeXmlRpc = (options: HttpOptions): Effect.Effect<Client, never, Scope.Scope> =>
-  makeOver(options, XmlRpcProtocol.layerProtocol({ url: options.url }), false)
+  makeOver(options, XmlRpcProtocol.layerProtocol({ url: options.url }), false, xmlRpcSender)
 
 /**
  * A new client for a hub URL: a koji-ts `/api` URL uses the typed protocol, any
@@ -390,14 +687,16 @@ const httpClientLayer = (options: HttpOptions): Layer.Layer<HttpClient.HttpClien
 const makeOver = (
   options: HttpOptions,
   protocol: Layer.Layer<RpcClient.Protocol, never, HttpClient.HttpClient>,
-  streams: boolean
+  streams: boolean,
+  sender: (http: HttpClient.HttpClient, url: string) => RawSender
 ): Effect.Effect<Client, never, Scope.Scope> =>
   Effect.gen(function*() {
     const produced: Produced = { eventId: undefined }
-    const context = yield* Layer.build(
-      protocol.pipe(Layer.provide(recordEventIds(produced)), Layer.provide(httpClientLayer(options)))
-    )
-    return yield* Effect.provide(makeWith(RpcClient.make(KojiRpcs), streams, produced), context)
+    const http = yield* Layer.build(recordEventIds(produced).pipe(Layer.provide(httpClientLayer(options))))
+    const context = yield* Layer.build(protocol.pipe(Layer.provide(Layer.succeedContext(http))))
+    const raw = sender(Context.get(http, HttpClient.HttpClient), options.url)
+    const group = KojiRpcs as unknown as RpcGroup.RpcGroup<Rpc.Any>
+    return yield* Effect.provide(makeWith(RpcClient.make(group), streams, produced, raw), context)
   }) as any
 
 /**
@@ -406,7 +705,10 @@ const makeOver = (
  * @since 0.1.0
  * @category constructors
  */
-export const makeInProcess: Effect.Effect<Client, never, Hub | Scope.Scope> = makeWith(RpcTest.makeClient(KojiRpcs), true) as any
+export const makeInProcess: Effect.Effect<Client, never, Hub | Scope.Scope> = makeWith(
+  RpcTest.makeClient(KojiRpcs as unknown as RpcGroup.RpcGroup<Rpc.Any>),
+  true
+) as any
 
 /**
  * @since 0.1.0

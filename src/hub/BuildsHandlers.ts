@@ -1,6 +1,6 @@
 /**
- * Handlers of the Builds and RPMs areas (the logic lives in the `Builds`, `Rpms`
- * and `Tasks` services and in `Search`).
+ * Handlers of the Builds and RPMs areas (the logic lives in the `Builds`, `Rpms`,
+ * `Import` and `Tasks` services and in `Search`).
  *
  * @since 0.1.0
  */
@@ -13,6 +13,7 @@ import type { BuildId } from "../domain/Ids.js"
 import { Builds, layer as buildsLayer } from "./Builds.js"
 import * as Caller from "./Caller.js"
 import * as Handlers from "./Handlers.js"
+import { Import, layer as importLayer } from "./Import.js"
 import { layer as rpmsLayer, Rpms } from "./Rpms.js"
 import { search } from "./Search.js"
 import { Tasks } from "./Tasks.js"
@@ -26,6 +27,7 @@ import { Tasks } from "./Tasks.js"
 export const layerBuilds = Handlers.toLayer(BuildsApi, Effect.gen(function*() {
   const builds = yield* Builds
   const tasks = yield* Tasks
+  const importer = yield* Import
   const sql = yield* SqlClient.SqlClient
   const actor = Effect.map(Caller.session, (s) => s.userId)
 
@@ -84,9 +86,11 @@ export const layerBuilds = Handlers.toLayer(BuildsApi, Effect.gen(function*() {
       }),
     resetBuild: ({ build }) => Effect.as(builds.reset(build), null),
     search: ({ matchType, queryOpts, terms, type }) =>
-      Effect.provideService(search(terms, type, matchType, queryOpts), SqlClient.SqlClient, sql)
+      Effect.provideService(search(terms, type, matchType, queryOpts), SqlClient.SqlClient, sql),
+    importRPM: ({ basename, path }) => Effect.flatMap(actor, (actorId) => importer.importRpm(path, basename, actorId)),
+    getBuildLogs: ({ build }) => importer.buildLogs(build)
   }
-})).pipe(Layer.provide(buildsLayer))
+})).pipe(Layer.provide(Layer.mergeAll(buildsLayer, importLayer)))
 
 /**
  * The RPMs area.

@@ -1,6 +1,6 @@
 /**
  * The hub as a daemon, from settings: the database (`KOJI_DATABASE_URL` or PGlite
- * under `KOJI_HOME`), migrations, the bootstrap admin, the HTTP(S) server and the
+ * under `KOJI_HOME`), the file store (`KOJI_TOPDIR` or `KOJI_HOME/topdir`), migrations, the bootstrap admin, the HTTP(S) server and the
  * session sweep. The apps (`apps/hub`, `apps/all-in-one`) are this plus a runtime.
  *
  * @since 0.1.0
@@ -10,6 +10,7 @@ import { type SqlClient } from "@effect/sql"
 import { Config, Console, Effect, Layer, Option, Redacted, Schedule } from "effect"
 import * as Database from "../db/Database.js"
 import * as Server from "../rpc/Server.js"
+import * as FileStore from "../storage/FileStore.js"
 import * as Bootstrap from "./Bootstrap.js"
 import * as Hub from "./Hub.js"
 import * as HubConfig from "./HubConfig.js"
@@ -60,7 +61,12 @@ export const layerSweep: Layer.Layer<never, never, Sessions> = Layer.scopedDisca
  * @category layers
  */
 export const layer: Layer.Layer<
-  HttpServer.HttpServer | Database.DatabaseInfo | SqlClient.SqlClient | HubConfig.HubConfig | Hub.Hub,
+  | HttpServer.HttpServer
+  | Database.DatabaseInfo
+  | SqlClient.SqlClient
+  | HubConfig.HubConfig
+  | FileStore.FileStore
+  | Hub.Hub,
   unknown
 > = Layer.unwrapEffect(
   Effect.map(Server.config, (options) =>
@@ -69,6 +75,7 @@ export const layer: Layer.Layer<
       Layer.provideMerge(layerBootstrap),
       Layer.provideMerge(Database.layerMigrated),
       Layer.provideMerge(HubConfig.layerConfig),
+      Layer.provideMerge(FileStore.layerConfig),
       Layer.provideMerge(Database.layerFromConfig)
     ))
 )

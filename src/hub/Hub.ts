@@ -12,13 +12,18 @@ import { KojiApi, type KojiRpcs } from "../api/Api.js"
 import { type SessionMiddleware } from "../api/SessionMiddleware.js"
 import type { Notifications } from "../db/Notifications.js"
 import type { ConfigurationError } from "../domain/Errors.js"
+import type { FileStore } from "../storage/FileStore.js"
 import * as AuthHandlers from "./AuthHandlers.js"
+import * as BuildrootsHandlers from "./BuildrootsHandlers.js"
 import * as BuildsHandlers from "./BuildsHandlers.js"
+import * as BuildTasksHandlers from "./BuildTasksHandlers.js"
 import * as CoreHandlers from "./CoreHandlers.js"
 import * as Dispatcher from "./Dispatcher.js"
 import * as EventsHandlers from "./EventsHandlers.js"
 import * as EventStream from "./EventStream.js"
 import * as EventStreamHandlers from "./EventStreamHandlers.js"
+import * as FilesHandlers from "./FilesHandlers.js"
+import * as HostBuildsHandlers from "./HostBuildsHandlers.js"
 import * as HostsHandlers from "./HostsHandlers.js"
 import { type HubConfig } from "./HubConfig.js"
 import * as MulticallHandler from "./MulticallHandler.js"
@@ -33,6 +38,7 @@ import * as TargetsHandlers from "./TargetsHandlers.js"
 import * as Scheduler from "./Scheduler.js"
 import * as Tasks from "./Tasks.js"
 import * as TasksHandlers from "./TasksHandlers.js"
+import * as Uploads from "./Uploads.js"
 import * as UsersHandlers from "./UsersHandlers.js"
 
 /**
@@ -54,7 +60,11 @@ export const layerHandlers = Layer.mergeAll(
   PackagesHandlers.layer,
   TargetsHandlers.layer,
   BuildsHandlers.layer,
-  TaggingHandlers.layer
+  TaggingHandlers.layer,
+  FilesHandlers.layer,
+  BuildrootsHandlers.layer,
+  BuildTasksHandlers.layer,
+  HostBuildsHandlers.layer
 )
 
 /**
@@ -71,17 +81,22 @@ export type Hub =
   | EventStream.EventStream
   | Sessions.Sessions
   | SessionMiddleware
+  | Uploads.Uploads
   | Rpc.ToHandler<RpcGroupRpcs<typeof KojiRpcs>>
 
 type RpcGroupRpcs<G> = G extends { readonly requests: ReadonlyMap<string, infer R> } ? R : never
 
 /**
- * The whole hub on a database (`SqlClient`) and settings (`HubConfig`).
+ * The whole hub on a database (`SqlClient`), settings (`HubConfig`) and a file store (`FileStore`).
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<Hub, ConfigurationError, SqlClient.SqlClient | Notifications | HubConfig> = Layer.mergeAll(
+export const layer: Layer.Layer<
+  Hub,
+  ConfigurationError,
+  SqlClient.SqlClient | Notifications | HubConfig | FileStore
+> = Layer.mergeAll(
   MulticallHandler.layer,
   SessionMiddlewareLive.layer
 ).pipe(

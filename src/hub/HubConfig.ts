@@ -52,6 +52,8 @@ export interface HubConfigShape {
   readonly scheduler: SchedulerSettings
   /** Most FREE top-level tasks one owner may have queued (0: no limit); more are refused. */
   readonly maxQueuedTasksPerOwner: number
+  /** The largest file an upload may make, in bytes (`KOJI_MAX_UPLOAD_SIZE`; default 10 GiB). */
+  readonly maxUploadSize?: number | undefined
 }
 
 /**
@@ -129,7 +131,8 @@ export const defaults: HubConfigShape = {
     priorityAging: 600,
     batchSize: 1000
   },
-  maxQueuedTasksPerOwner: 10000
+  maxQueuedTasksPerOwner: 10000,
+  maxUploadSize: 10 * 1024 ** 3
 }
 
 const list = (name: string) =>
@@ -228,7 +231,8 @@ export const config: Config.Config<HubConfigShape> = Config.all({
   }),
   maxQueuedTasksPerOwner: Config.integer("KOJI_MAX_QUEUED_TASKS_PER_OWNER").pipe(
     Config.withDefault(defaults.maxQueuedTasksPerOwner)
-  )
+  ),
+  maxUploadSize: Config.integer("KOJI_MAX_UPLOAD_SIZE").pipe(Config.withDefault(defaults.maxUploadSize))
 })
 
 /**

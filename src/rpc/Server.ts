@@ -1,6 +1,6 @@
 /**
  * The hub's HTTP(S) server: one port, each part of the hub a route
- * (`/api`, `/kojihub`; `/kojifiles/`, `/koji/` as they land).
+ * (`/api`, `/api/upload`, `/kojihub`, `/kojifiles/`; `/koji/` as it lands).
  *
  * @since 0.1.0
  */
@@ -12,7 +12,9 @@ import * as Https from "node:https"
 import * as Fs from "node:fs"
 import type { Hub } from "../hub/Hub.js"
 import type { HubConfig } from "../hub/HubConfig.js"
+import type { FileStore } from "../storage/FileStore.js"
 import * as XmlRpcEndpoint from "../xmlrpc/Endpoint.js"
+import * as Files from "./Files.js"
 import * as HttpApi from "./HttpApi.js"
 
 /**
@@ -68,7 +70,7 @@ export const config: Config.Config<ServerOptions> = Config.all({
  * @since 0.1.0
  * @category layers
  */
-export const layerRoutes = Layer.mergeAll(HttpApi.layer, XmlRpcEndpoint.layer)
+export const layerRoutes = Layer.mergeAll(HttpApi.layer, HttpApi.layerUpload, XmlRpcEndpoint.layer, Files.layer)
 
 const makeServer = (options: ServerOptions) => () => {
   const requestTimeout = options.requestTimeout ?? 300_000
@@ -99,7 +101,7 @@ const makeServer = (options: ServerOptions) => () => {
  */
 export const layer = (
   options: ServerOptions
-): Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError, Hub | HubConfig> =>
+): Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError, Hub | HubConfig | FileStore> =>
   HttpLayerRouter.serve(layerRoutes, { disableLogger: true, disableListenLog: true }).pipe(
     Layer.provideMerge(NodeHttpServer.layer(makeServer(options), { port: options.port, host: options.host }))
   )

@@ -30,6 +30,15 @@ export const taskUpload = (taskId: number): string => `tasks/${taskId % 10000}/$
 export const work = (relative: string): string => `work/${relative}`
 
 /**
+ * The work directory that uploads land under: `work`, or `vol/<volume>/work` for a volume other
+ * than `DEFAULT`.
+ *
+ * @since 0.1.0
+ * @category paths
+ */
+export const workDir = (volume?: string): string => `${volumeDir(volume)}work`
+
+/**
  * A build's directory: `packages/<name>/<version>/<release>` (under `vol/<volume>/` for a
  * volume other than `DEFAULT`).
  *

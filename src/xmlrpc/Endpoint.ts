@@ -19,6 +19,7 @@ import { Dispatcher, toKojiError } from "../hub/Dispatcher.js"
 import type { CurrentCaller } from "../hub/Caller.js"
 import type { Hub } from "../hub/Hub.js"
 import { HubConfig } from "../hub/HubConfig.js"
+import * as Uploads from "../hub/Uploads.js"
 import * as Transport from "../rpc/Transport.js"
 import * as Arguments from "./Arguments.js"
 import * as Codec from "./Codec.js"
@@ -111,10 +112,22 @@ export const handle = (request: HttpServerRequest.HttpServerRequest) =>
     const length = Number(request.headers["content-length"] ?? "0")
     if (length > config.maxRequestLength) return invalid(`request too long (${length} > ${config.maxRequestLength})`)
     if ((request.headers["content-type"] ?? "").startsWith("application/octet-stream")) {
-      return xml(Codec.encodeFault(
-        Errors.GenericError.faultCode,
-        "uploads are not available on this hub yet (they arrive with the storage layer)"
-      ))
+      // Koji's fast upload (`rawUpload`): the body is the chunk, the rest in the query
+      const transport = Transport.of(request, config)
+      const uploaded = yield* Effect.either(Uploads.rawRequest({
+        query: new URL(request.url, "http://hub").searchParams,
+        headers: request.headers,
+        body: request.stream,
+        transport,
+        maxChunk: config.maxRequestLength
+      }))
+      if (Either.isLeft(uploaded)) {
+        const fault = Errors.faultOf(toKojiError(uploaded.left))
+        return xml(Codec.encodeFault(fault.faultCode, fault.faultString))
+      }
+      const encoded = yield* Effect.either(Codec.encodeResponse(uploaded.right))
+      if (Either.isLeft(encoded)) return xml(Codec.encodeFault(Errors.GenericError.faultCode, encoded.left.message))
+      return Transport.withEventId(xml(encoded.right), transport)
     }
     const body = yield* request.text.pipe(
       HttpIncomingMessage.withMaxBodySize(Option.some(config.maxRequestLength)),

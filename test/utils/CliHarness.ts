@@ -31,6 +31,7 @@ import * as HubConfig from "../../src/hub/HubConfig.js"
 import * as Server from "../../src/rpc/Server.js"
 import * as TestDatabases from "./Databases.js"
 import * as TestHub from "./Hub.js"
+import * as FileStore from "../../src/storage/FileStore.js"
 
 /**
  * The checkout (the subprocesses' working directory).
@@ -89,6 +90,7 @@ export const hubLayer = (
     Layer.provideMerge(Hub.layer),
     Layer.provideMerge(Layer.effectDiscard(Bootstrap.ensureAdmin({ password: TestHub.adminPassword }))),
     Layer.provideMerge(HubConfig.layer(settings)),
+    Layer.provideMerge(FileStore.layerMemory),
     Layer.provideMerge(database),
     Layer.orDie
   )

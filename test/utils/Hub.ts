@@ -21,6 +21,7 @@ import * as Hub from "../../src/hub/Hub.js"
 import * as HubConfig from "../../src/hub/HubConfig.js"
 import * as Passwords from "../../src/hub/Passwords.js"
 import * as Server from "../../src/rpc/Server.js"
+import * as FileStore from "../../src/storage/FileStore.js"
 
 /** The admin's password in test hubs. */
 export const adminPassword = "admin-test-password"
@@ -29,6 +30,8 @@ export const adminPassword = "admin-test-password"
 export class Clients extends Context.Tag("test/Clients")<Clients, {
   readonly transport: "in-process" | "http" | "xmlrpc"
   readonly make: Effect.Effect<KojiClient.Client, never, Scope.Scope>
+  /** The hub server's root URL (`http://127.0.0.1:PORT`), for transports over HTTP. */
+  readonly url?: string | undefined
 }>() {}
 
 const inProcess = Layer.effect(
@@ -41,13 +44,17 @@ const inProcess = Layer.effect(
 
 const http = Layer.unwrapScoped(Effect.gen(function*() {
   const url = yield* Server.url
-  return Layer.succeed(Clients, { transport: "http" as const, make: KojiClient.makeHttp({ url: `${url}/api` }) })
+  return Layer.succeed(Clients, { transport: "http" as const, make: KojiClient.makeHttp({ url: `${url}/api` }), url })
 })).pipe(Layer.provide(Server.layer({ host: "127.0.0.1", port: 0 })))
 
 // the typed client over Koji's XML-RPC, to the hub's own /kojihub
 const xmlrpc = Layer.unwrapScoped(Effect.gen(function*() {
   const url = yield* Server.url
-  return Layer.succeed(Clients, { transport: "xmlrpc" as const, make: KojiClient.makeXmlRpc({ url: `${url}/kojihub` }) })
+  return Layer.succeed(Clients, {
+    transport: "xmlrpc" as const,
+    make: KojiClient.makeXmlRpc({ url: `${url}/kojihub` }),
+    url
+  })
 })).pipe(Layer.provide(Server.layer({ host: "127.0.0.1", port: 0 })))
 
 /** The typed transports (in process, HTTP /api). */
@@ -56,16 +63,22 @@ export const transports = [["in-process", inProcess], ["http", http]] as const
 /** Every transport, Koji's XML-RPC too. */
 export const allTransports = [["in-process", inProcess], ["http", http], ["xmlrpc", xmlrpc]] as const
 
-/** A hub (with its admin) on `database`, reached through `transport`. */
+/**
+ * A hub (with its admin) on `database`, reached through `transport`, with its files in `fileStore`
+ * (memory by default; `FileStore.layerLocal(dir)` for a real topdir). The store is provided to the
+ * tests too (`yield* FileStore.FileStore`).
+ */
 export const layer = (
   database: Layer.Layer<Database.Database>,
-  transport: Layer.Layer<Clients, any, Hub.Hub | HubConfig.HubConfig>,
-  settings: Partial<HubConfig.HubConfigShape> = {}
+  transport: Layer.Layer<Clients, any, Hub.Hub | HubConfig.HubConfig | FileStore.FileStore>,
+  settings: Partial<HubConfig.HubConfigShape> = {},
+  fileStore: Layer.Layer<FileStore.FileStore, any> = FileStore.layerMemory
 ) =>
   transport.pipe(
     Layer.provideMerge(Hub.layer),
     Layer.provideMerge(Layer.effectDiscard(Bootstrap.ensureAdmin({ password: adminPassword }))),
     Layer.provideMerge(HubConfig.layer(settings)),
+    Layer.provideMerge(fileStore),
     Layer.provideMerge(database),
     Layer.orDie
   )
