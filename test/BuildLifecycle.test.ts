@@ -184,9 +184,9 @@ describe("build lifecycle", () => {
           const sigs = yield* sql<{ sigkey: string }>`
             SELECT sigkey FROM rpmsigs JOIN rpminfo ON rpminfo.id = rpmsigs.rpm_id WHERE rpminfo.build_id = ${buildId}`
           expect(sigs.map((s) => s.sigkey)).toEqual(["", "", ""])
-          // the uploads are gone from work/ (the duplicate noarch stays where it was)
-          expect(yield* store.stat(`work/${srpm}`)).toBeUndefined()
-          expect(yield* store.stat(`work/${rpm}`)).toBeUndefined()
+          // the uploads stay in the task's output (the build's files share their content)
+          expect(yield* store.stat(`work/${srpm}`)).toBeDefined()
+          expect(yield* store.stat(`work/${rpm}`)).toBeDefined()
           expect(yield* store.stat(`work/${noarchB}`)).toBeDefined()
           // logs by arch
           const listed = yield* admin.getBuildLogs({ build: buildId })
@@ -361,9 +361,12 @@ describe("build lifecycle", () => {
           expect(yield* admin.getBuild({ buildInfo: "life-scratch-1-1" })).toBeNull()
           const [count] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM rpminfo WHERE name LIKE 'life-scratch%'`
           expect(count!.n).toBe(0)
-          expect(yield* failure(host.host.moveBuildToScratch({ task_id: taskId, srpm, rpms: [] }))).toEqual({
+          // again: what an earlier attempt left is replaced; a file that is not there is refused
+          expect(yield* host.host.moveBuildToScratch({ task_id: taskId, srpm, rpms: [] })).toBeNull()
+          const missing = `${Path.dirname(srpm)}/missing-1-1.src.rpm`
+          expect(yield* failure(host.host.moveBuildToScratch({ task_id: taskId, srpm: missing, rpms: [] }))).toEqual({
             _tag: "GenericError",
-            message: `No such file: work/${srpm}`
+            message: `No such file: work/${missing}`
           })
         }), { timeout: 120_000 })
 

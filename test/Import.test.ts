@@ -134,8 +134,8 @@ describe("importRPM", () => {
             extra: null
           })
           expect(value.build_id).toBe(value.build.id)
-          // the file moved into the build directory
-          expect(yield* store.stat("work/cli-import/1795586897.0595036.NgKvLqes/peerdemo-1.0-1.src.rpm")).toBeUndefined()
+          // the file is in the build directory (and still at the upload path, as Koji's symlink)
+          expect(yield* store.stat("work/cli-import/1795586897.0595036.NgKvLqes/peerdemo-1.0-1.src.rpm")).toBeDefined()
           const placed = yield* store.read("packages/peerdemo/1.0/1/src/peerdemo-1.0-1.src.rpm")
           expect(Buffer.from(placed).equals(Fs.readFileSync(built.srpm))).toBe(true)
           // then its RPMs join the build (typed client over XML-RPC)

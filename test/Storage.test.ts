@@ -32,6 +32,13 @@ describe("Checksum", () => {
     const incremental = Checksum.adler32()
     for (let i = 0; i < big.length; i += 65_537) incremental.update(big.subarray(i, i + 65_537))
     expect(incremental.digest()).toBe(expected)
+    // combined from the pieces' sums, as zlib's adler32_combine
+    const cut = 1_234_567
+    const first = Checksum.digest("adler32", big.subarray(0, cut))
+    const second = Checksum.digest("adler32", big.subarray(cut))
+    expect(Checksum.combineAdler32(first, second, big.length - cut)).toBe(expected)
+    expect(Checksum.combineAdler32("00000001", first, cut)).toBe(first)
+    expect(Checksum.combineAdler32(first, "00000001", 0)).toBe(first)
     expect(Checksum.digest("md5", bytes("abc"))).toBe("900150983cd24fb0d6963f7d28e17f72")
     expect(Checksum.digest("sha256", bytes("abc"))).toBe(createHash("sha256").update("abc").digest("hex"))
   })

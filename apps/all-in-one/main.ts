@@ -6,7 +6,6 @@
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Layer } from "effect"
 import * as BuilderConfig from "../../src/builder/BuilderConfig.js"
-import * as Registry from "../../src/builder/Registry.js"
 import * as Daemon from "../../src/hub/Daemon.js"
 
 const announce = Layer.effectDiscard(Effect.gen(function*() {
@@ -16,7 +15,7 @@ const announce = Layer.effectDiscard(Effect.gen(function*() {
 
 Layer.launch(
   announce.pipe(
-    Layer.provideMerge(BuilderConfig.layerLocal.pipe(Layer.provide(Registry.layer()))),
+    Layer.provideMerge(BuilderConfig.layerLocal.pipe(Layer.provide(BuilderConfig.layerRegistry()))),
     Layer.provideMerge(Daemon.layer)
   )
 ).pipe(

@@ -7,9 +7,8 @@
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import * as BuilderConfig from "../../src/builder/BuilderConfig.js"
-import * as Registry from "../../src/builder/Registry.js"
 
-Layer.launch(BuilderConfig.layer.pipe(Layer.provide(Registry.layer()))).pipe(
+Layer.launch(BuilderConfig.layer.pipe(Layer.provide(BuilderConfig.layerRegistry()))).pipe(
   Effect.tapErrorCause(Effect.logError),
   NodeRuntime.runMain({ disableErrorReporting: true })
 )

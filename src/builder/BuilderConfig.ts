@@ -15,6 +15,9 @@
 import { type HttpServer } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
+import type { BuildrootBackend } from "../buildroot/Backend.js"
+import * as Mock from "../buildroot/Mock.js"
+import * as Rpmbuild from "../buildroot/Rpmbuild.js"
 import { randomBytes } from "node:crypto"
 import { readFileSync } from "node:fs"
 import * as os from "node:os"
@@ -27,7 +30,9 @@ import * as Passwords from "../hub/Passwords.js"
 import * as Server from "../rpc/Server.js"
 import { localArch } from "./Arch.js"
 import * as Builder from "./Builder.js"
-import type * as Registry from "./Registry.js"
+import * as BuildSettings from "./BuildSettings.js"
+import * as Registry from "./Registry.js"
+import type { TaskHandler } from "./TaskHandler.js"
 
 export {
   /**
@@ -140,3 +145,29 @@ export const layerLocal: Layer.Layer<never, unknown, SqlClient.SqlClient | HubCo
       topurl: `${url}/kojifiles`
     })
   }))
+
+/**
+ * The buildroot backend named by `KOJI_BUILDROOT_BACKEND`: `rpmbuild` (the default: the host's
+ * rpmbuild in a bubblewrap sandbox) or `mock`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerBackend: Layer.Layer<BuildrootBackend, unknown> = Layer.unwrapEffect(
+  Effect.map(
+    Config.literal("rpmbuild", "mock")("KOJI_BUILDROOT_BACKEND").pipe(Config.withDefault("rpmbuild" as const)),
+    (name) => name === "mock" ? Mock.layer : Rpmbuild.layer
+  )
+)
+
+/**
+ * The handlers of a builder from settings: Koji's generic ones and the build pipeline's, on the
+ * backend of `KOJI_BUILDROOT_BACKEND` with the `BuildSettings` of the environment, plus `handlers`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerRegistry = (...handlers: ReadonlyArray<TaskHandler>): Layer.Layer<Registry.Registry, unknown> =>
+  Registry.layerWithBuilds(...handlers).pipe(
+    Layer.provide(Layer.merge(layerBackend, BuildSettings.layerConfig))
+  )

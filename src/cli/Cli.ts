@@ -25,9 +25,11 @@ import { Cause, Effect, Exit, Option } from "effect"
 import * as Path from "node:path"
 import { KojiApi } from "../api/Api.js"
 import type * as Errors from "../domain/Errors.js"
+import * as BuildPipeline from "./commands/BuildPipeline.js"
 import * as Buildroots from "./commands/Buildroots.js"
 import * as Builds from "./commands/Builds.js"
 import * as Core from "./commands/Core.js"
+import * as Downloads from "./commands/Downloads.js"
 import * as Hosts from "./commands/Hosts.js"
 import * as Packages from "./commands/Packages.js"
 import * as Scheduler from "./commands/Scheduler.js"
@@ -77,7 +79,9 @@ export const builtinCommands: ReadonlyArray<Handler.Spec> = [
   ...Tags.commands,
   ...Packages.commands,
   ...Builds.commands,
-  ...Buildroots.commands
+  ...Buildroots.commands,
+  ...BuildPipeline.commands,
+  ...Downloads.commands
 ]
 
 const progname = "koji-ts"

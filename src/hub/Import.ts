@@ -8,9 +8,11 @@
  * Every fact comes from the package headers, read from the file store with the
  * RPM header reader (never from file names, which are only checked against
  * them). An import runs in three steps: read and verify everything, write the
- * rows (in the caller's transaction), then move the files; a move that fails
- * puts back the files already moved and fails the call, so its transaction
- * rolls back and the build stays as it was.
+ * rows (in the caller's transaction), then place the files; a placement that
+ * fails removes the ones already placed and fails the call, so its transaction
+ * rolls back and the build stays as it was. A build's file is a link to the
+ * uploaded one (Koji moves it and leaves a symlink), so the task's output
+ * still lists everything it made.
  *
  * Also here: scratch results (`moveBuildToScratch`) and the log listing of a
  * build (`getBuildLogs`).
@@ -197,11 +199,11 @@ export const make = Effect.gen(function*() {
       const done: Array<Placement> = []
       for (const p of placements) {
         const result = yield* Effect.either(
-          p.from !== undefined ? store.move(p.from, p.to) : store.writeFile(p.to, p.data ?? new Uint8Array(0))
+          p.from !== undefined ? store.link(p.from, p.to) : store.writeFile(p.to, p.data ?? new Uint8Array(0))
         )
         if (Either.isLeft(result)) {
           for (const d of done.reverse()) {
-            yield* Effect.ignore(d.from !== undefined ? store.move(d.to, d.from) : store.remove(d.to))
+            yield* Effect.ignore(store.remove(d.to))
           }
           return yield* storageFailure(result.left)
         }

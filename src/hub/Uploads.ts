@@ -195,21 +195,28 @@ export const make = Effect.gen(function*() {
       return { file, task: { id: taskId, parent: task.parent, hostId }, taskFile } satisfies Target
     })
 
+  // owners of directories seen (a `.user` file never changes once written), bounded
+  const owners = new Map<string, number>()
+
   // the first uploader owns a directory (its user id in `.user`); others are refused
   const claim = (dir: string, path: string) =>
     Effect.gen(function*() {
       const session = yield* Caller.session
+      const known = owners.get(dir)
+      if (known === session.userId) return
       const marker = `${dir}/.user`
-      const owner = yield* store.read(marker).pipe(
+      const owner = known ?? (yield* store.read(marker).pipe(
         Effect.map((bytes): number | undefined => Number(Buffer.from(bytes).toString("utf8").trim())),
         Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(undefined)),
         Effect.mapError(fromStorage)
-      )
+      ))
       if (owner === undefined) {
         yield* storage(store.writeFile(marker, new TextEncoder().encode(String(session.userId))))
       } else if (owner !== session.userId) {
         return yield* new GenericError({ message: `Invalid upload directory, not owner: ${path}` })
       }
+      if (owners.size >= 10_000) owners.clear()
+      owners.set(dir, owner ?? session.userId)
     })
 
   const tooLarge = (file: string) =>

@@ -120,6 +120,12 @@ export declare namespace FileStore {
     readonly truncate: (path: string, size: number) => Effect.Effect<void, StorageError>
     /** Move a file or directory (parents made); `Exists` when the destination exists. */
     readonly move: (from: string, to: string) => Effect.Effect<void, StorageError>
+    /**
+     * Give a file a second name (parents made), sharing its content: a hard link on disk (a copy
+     * across file systems). Koji moves imported files and leaves a link in the task's directory;
+     * here the task's file stays and the build's file is the link. `Exists` when the destination exists.
+     */
+    readonly link: (from: string, to: string) => Effect.Effect<void, StorageError>
     /** Copy a file (parents made); `Exists` when the destination exists. */
     readonly copy: (from: string, to: string) => Effect.Effect<void, StorageError>
     /** Make a directory and its parents. */
@@ -407,6 +413,14 @@ export const makeMemory: Effect.Effect<FileStore.Service> = Effect.sync(() => {
           }
         }
       }),
+    link: (from, to) =>
+      Effect.gen(function*() {
+        const [, f] = yield* getFile(from)
+        const dst = yield* resolveFile(to)
+        if (files.has(dst)) return yield* new StorageError({ reason: "Exists", path: to, message: `destination exists: ${to}` })
+        yield* mkdirs(to, parentOf(dst))
+        files.set(dst, f)
+      }),
     copy: (from, to) =>
       Effect.gen(function*() {
         const [, f] = yield* getFile(from)
@@ -478,6 +492,7 @@ const toInfo = (path: string, st: { size: number; mtimeMs: number; atimeMs: numb
 })
 
 const READ_PIECE = 256 * 1024
+const WRITE_BATCH = 1024 * 1024
 
 /**
  * A file store on a local directory (made when missing). Symlinks are followed only while they
@@ -670,17 +685,34 @@ export const makeLocal = (root: string): Effect.Effect<FileStore.Service, Storag
           path,
           Effect.scoped(Effect.flatMap(openChunk(path, offset, options?.overwrite === true), ({ at, handle }) => {
             let position = at
+            // pieces are gathered into writes of up to WRITE_BATCH bytes (one system call each)
+            let pending: Array<Uint8Array> = []
+            let pendingBytes = 0
+            const flush = io(path, async () => {
+              const pieces = pending
+              pending = []
+              pendingBytes = 0
+              if (pieces.length === 0) return
+              const total = pieces.reduce((n, p) => n + p.length, 0)
+              let written = (await handle.writev(pieces, position)).bytesWritten
+              if (written < total) {
+                // a short write: the rest from where it stopped
+                const all = Buffer.concat(pieces)
+                while (written < total) {
+                  written += (await handle.write(all, written, total - written, position + written)).bytesWritten
+                }
+              }
+              position += total
+            })
             return data.pipe(
-              Stream.runForEach((piece) =>
-                io(path, async () => {
-                  let done = 0
-                  while (done < piece.length) {
-                    const { bytesWritten } = await handle.write(piece, done, piece.length - done, position + done)
-                    done += bytesWritten
-                  }
-                  position += piece.length
-                })
-              ),
+              Stream.runForEach((piece) => {
+                pending.push(piece)
+                pendingBytes += piece.length
+                return pendingBytes >= WRITE_BATCH ? flush : Effect.void
+              }),
+              Effect.zipRight(flush),
+              // what arrived before a failure is kept (the client resumes after it)
+              Effect.tapErrorCause(() => Effect.ignore(flush)),
               Effect.map(() => ({ offset: at, size: position }))
             )
           }))
@@ -725,6 +757,16 @@ export const makeLocal = (root: string): Effect.Effect<FileStore.Service, Storag
             throw Object.assign(new Error(`destination exists: ${to}`), { code: "EEXIST" })
           })
           yield* io(to, () => fs.rename(src.full, dst.full))
+        }),
+      link: (from, to) =>
+        Effect.gen(function*() {
+          const src = yield* resolve(from)
+          yield* fileSize(from, src.full)
+          const dst = yield* resolveWritable(to)
+          yield* io(to, () =>
+            fs.link(src.full, dst.full).catch((e: NodeJS.ErrnoException) =>
+              e.code === "EXDEV" ? fs.copyFile(src.full, dst.full, fsConstants.COPYFILE_EXCL) : Promise.reject(e)
+            ))
         }),
       copy: (from, to) =>
         Effect.gen(function*() {

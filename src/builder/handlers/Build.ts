@@ -84,7 +84,7 @@ const buildroot = (
   options: {
     readonly arch: string
     readonly repoId: number | null
-    readonly tag: string
+    readonly tag: number | string
     readonly networking: boolean
     readonly settings: BuildSettingsShape
   }
@@ -202,7 +202,7 @@ export const buildSRPMFromSCM = TaskHandler.make({
       yield* sourceCommand(ctx, out.sourceDir, how.sourceCmd ?? [], settings.checkoutTimeout)
       const spec = yield* findSpec(out.sourceDir)
       const repoId = typeof options.repo_id === "number" ? options.repo_id : null
-      const { id: brootid, root } = yield* buildroot(ctx, { arch: ctx.host.arch, repoId, tag: String(buildTag), networking: true, settings })
+      const { id: brootid, root } = yield* buildroot(ctx, { arch: ctx.host.arch, repoId, tag: buildTag, networking: true, settings })
       const backend = yield* BuildrootBackend
       const srpm = yield* backend.buildSRPM(root, { specFile: spec, sourceDir: out.sourceDir })
       const header = yield* readHeader(srpm)
@@ -239,7 +239,7 @@ export const rebuildSRPM = TaskHandler.make({
         .pipe(Effect.mapError((e) => buildError(`cannot unpack ${path.basename(local)}: ${e.message}`)))
       const spec = yield* findSpec(path.join(sources, "SPECS"))
       const repoId = typeof options.repo_id === "number" ? options.repo_id : null
-      const { id: brootid, root } = yield* buildroot(ctx, { arch: ctx.host.arch, repoId, tag: String(buildTag), networking: false, settings })
+      const { id: brootid, root } = yield* buildroot(ctx, { arch: ctx.host.arch, repoId, tag: buildTag, networking: false, settings })
       const backend = yield* BuildrootBackend
       const srpm = yield* backend.buildSRPM(root, { specFile: spec, sourceDir: path.join(sources, "SOURCES") })
       const rebuilt = yield* readHeader(srpm)
@@ -273,7 +273,7 @@ export const buildArch = TaskHandler.make({
       // noarch builds run on the host's own arch
       const buildOn = arch === "noarch" ? ctx.host.arch : arch
       const repoId = typeof options.repo_id === "number" ? options.repo_id : null
-      const { id: brootid, root: br } = yield* buildroot(ctx, { arch: buildOn, repoId, tag: String(root), networking: false, settings })
+      const { id: brootid, root: br } = yield* buildroot(ctx, { arch: buildOn, repoId, tag: root, networking: false, settings })
       yield* ctx.log(`building ${path.basename(pkg)} for ${arch}`)
       const backend = yield* BuildrootBackend
       const made = yield* backend.rebuild(br, { srpm: local })
