@@ -21,6 +21,7 @@ const MiB = 1024 * 1024
 const size = Number(process.argv[2] ?? 100) * MiB
 const chunkSize = Number(process.argv[3] ?? 1024) * 1024
 const runs = 3
+const backend = (process.env.KOJI_BENCH_BACKEND ?? "pglite") as "pglite" | "postgres"
 
 const data = new Uint8Array(size)
 for (let i = 0, x = 1; i < size; i++) {
@@ -49,7 +50,7 @@ const program = Effect.gen(function*() {
   yield* Console.log(
     `upload of ${fmt(size / MiB)} MiB in ${fmt(chunkSize / 1024)} KiB chunks to a hub process on loopback (PGlite, local topdir)`
   )
-  const url = yield* startHub("pglite")
+  const url = yield* startHub(backend)
   const xmlrpc = yield* KojiClient.makeXmlRpc({ url: `${url}/kojihub` })
   yield* xmlrpc.login({ user: "admin", password: adminPassword })
   const http = yield* KojiClient.makeHttp({ url: `${url}/api` })

@@ -372,6 +372,26 @@ export * as Paths from "./storage/Paths.js"
 /**
  * @since 0.1.0
  */
+export * as Checksum from "./storage/Checksum.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as FilesApi from "./api/Files.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Uploads from "./hub/Uploads.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Files from "./rpc/Files.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as BuildrootsApi from "./api/Buildroots.js"
 
 /**
