@@ -20,13 +20,16 @@ export const adminPassword = "bench-admin"
 export type Backend = "postgres" | "pglite"
 
 /** Start `apps/hub` on `backend`, wait for its ready line; stopped and cleaned up with the scope. */
-export const startHub = (backend: Backend) =>
+export const startHub = (backend: Backend) => Effect.map(startHubProcess(backend), (hub) => hub.url)
+
+/** `startHub`, answering the hub's process id too (to read its CPU time). */
+export const startHubProcess = (backend: Backend, extraEnv: Record<string, string> = {}) =>
   Effect.gen(function*() {
     const home = yield* Effect.acquireRelease(
       Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "koji-bench-hub-"))),
       (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
     )
-    const env: Record<string, string> = { KOJI_HOME: home }
+    const env: Record<string, string> = { KOJI_HOME: home, ...extraEnv }
     if (backend === "postgres") {
       const name = `koji_bench_hub_${process.pid}_${Date.now().toString(36)}`
       yield* Effect.acquireRelease(
@@ -38,7 +41,7 @@ export const startHub = (backend: Backend) =>
       env.KOJI_DATABASE_URL = url.toString()
       env.KOJI_DATABASE_POOL = "16"
     }
-    const { url } = yield* Effect.acquireRelease(
+    const { child, url } = yield* Effect.acquireRelease(
       Effect.async<{ child: ChildProcess; url: string }, Error>((resume) => {
         const child = spawn(process.execPath, ["--import", "tsx", "apps/hub/main.ts"], {
           cwd: root,
@@ -59,7 +62,7 @@ export const startHub = (backend: Backend) =>
           child.kill("SIGTERM")
         })
     )
-    return url
+    return { url, pid: child.pid!, home }
   })
 
 /** Start a hub with one host `bench-host` and one tag `bench-tag` to read. */

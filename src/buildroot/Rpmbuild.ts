@@ -240,7 +240,7 @@ export const make = (settings: RpmbuildOptions = {}): BuildrootBackend["Type"] =
         log: root.buildLog,
         timeout: options.timeout
       })
-      const seconds = ((Date.now() - started) / 1000).toFixed(1)
+      const seconds = ((Date.now() - started) / 1000).toFixed(3)
       if (outcome.timedOut) {
         yield* Process.logLine(root.rootLog, `${what}: timed out after ${seconds} s, killed`)
         return yield* new BuildrootError({
