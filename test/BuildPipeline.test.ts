@@ -8,7 +8,7 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { execFileSync, spawn } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -27,6 +27,7 @@ import * as FileStore from "../src/storage/FileStore.js"
 import * as TestBuilders from "./utils/Builders.js"
 import * as TestDatabases from "./utils/Databases.js"
 import * as GitRepo from "./utils/GitRepo.js"
+import * as RpmBuild from "./utils/RpmBuild.js"
 import * as TestHub from "./utils/Hub.js"
 
 const dist = ".kts1"
@@ -109,7 +110,12 @@ for (const [db, Database] of TestDatabases.migrated) {
     yield* setup
     const scope = yield* Effect.scope
     yield* Effect.forkIn(startBuilder("builder-1", gitRoot), scope)
-    yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(topdir, { recursive: true, force: true })))
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        rmSync(topdir, { recursive: true, force: true })
+        rmSync(gitRoot, { recursive: true, force: true })
+      })
+    )
   })).pipe(Layer.provideMerge(hubLayer(Database, topdir)))
 
   layer(world, { timeout: "600 seconds", excludeTestServices: true })(`build pipeline on ${db}`, (it) => {
@@ -268,6 +274,30 @@ for (const [db, Database] of TestDatabases.migrated) {
         const build = yield* client.getBuild({ buildInfo: `hello-4.0-1${dist}`, strict: true })
         expect(build!.state).toBe(BuildState.COMPLETE)
         expect((yield* client.listRPMs({ buildID: build!.id })) as ReadonlyArray<unknown>).toHaveLength(3)
+      }))
+
+    it.scoped("an uploaded SRPM: built as it is, or rebuilt first with rebuild_srpm (scratch)", () =>
+      Effect.gen(function*() {
+        const client = yield* admin
+        const built = yield* RpmBuild.build({ name: "hello", version: "5.0", release: "1" })
+        const dir = `cli-build/${Date.now() / 1000}.upload`
+        const name = path.basename(built.srpm)
+        yield* client.upload({ path: dir, name, data: new Uint8Array(readFileSync(built.srpm)) })
+        // as it is: the build takes the uploaded SRPM's NVR (no dist: it was not made with the tag's macros)
+        const plain = yield* client.build({ src: `${dir}/${name}`, target: "dist" })
+        expect((yield* finished(client, plain)).state).toBe(TaskState.CLOSED)
+        expect((yield* client.getBuild({ buildInfo: "hello-5.0-1", strict: true }))!.state).toBe(BuildState.COMPLETE)
+        // rebuilt in a buildroot of the build tag first (rebuildSRPM), then built
+        const rebuilt = yield* client.build({ src: `${dir}/${name}`, target: "dist", opts: { scratch: true, rebuild_srpm: true } })
+        expect((yield* finished(client, rebuilt)).state).toBe(TaskState.CLOSED)
+        const children = yield* client.getTaskChildren({ task_id: rebuilt })
+        expect(children.map((c: any) => c.method).sort()).toEqual(["buildArch", "rebuildSRPM"])
+        expect(readdirSync(path.join(topdir, "scratch/admin", `task_${rebuilt}`)).sort()).toEqual([
+          "hello-5.0-1.src.rpm",
+          "hello-5.0-1.x86_64.rpm",
+          "hello-data-5.0-1.noarch.rpm",
+          "logs"
+        ])
       }))
   })
 }

@@ -38,7 +38,7 @@ import * as TargetsHandlers from "./TargetsHandlers.js"
 import * as Scheduler from "./Scheduler.js"
 import * as Tasks from "./Tasks.js"
 import * as TasksHandlers from "./TasksHandlers.js"
-import * as Uploads from "./Uploads.js"
+import type * as Uploads from "./Uploads.js"
 import * as UsersHandlers from "./UsersHandlers.js"
 
 /**

@@ -711,8 +711,8 @@ export const makeLocal = (root: string): Effect.Effect<FileStore.Service, Storag
                 return pendingBytes >= WRITE_BATCH ? flush : Effect.void
               }),
               Effect.zipRight(flush),
-              // what arrived before a failure is kept (the client resumes after it)
-              Effect.tapErrorCause(() => Effect.ignore(flush)),
+              // what arrived before a failure or an interruption is kept (the client resumes after it)
+              Effect.onExit((exit) => exit._tag === "Failure" ? Effect.ignore(flush) : Effect.void),
               Effect.map(() => ({ offset: at, size: position }))
             )
           }))

@@ -14,7 +14,7 @@ import * as path from "node:path"
 import { BuildrootBackend, type BuildrootOptions } from "../../buildroot/Backend.js"
 import { BuildState } from "../../domain/Enums.js"
 import * as Errors from "../../domain/Errors.js"
-import * as Process from "../../process/Process.js"
+import * as Process from "../../buildroot/Process.js"
 import * as RpmHeader from "../../rpm/Header.js"
 import * as AllowList from "../../scm/AllowList.js"
 import * as Checkout from "../../scm/Checkout.js"
@@ -149,12 +149,12 @@ const findSpec = (sourceDir: string) =>
 const sourceCommand = (ctx: Ctx, sourceDir: string, command: ReadonlyArray<string>, timeout: Duration.Duration) =>
   command.length === 0 ? Effect.void : Effect.gen(function*() {
     yield* ctx.log(`running source command: ${command.join(" ")}`)
-    yield* Process.run(command[0]!, command.slice(1), {
+    yield* tool(command, {
       cwd: sourceDir,
       timeout,
-      env: cleanEnv(sourceDir),
-      logFile: path.join(ctx.logDir, "checkout.log")
-    }).pipe(Effect.mapError((e) => buildError(`source command failed: ${e.message}`)))
+      log: path.join(ctx.logDir, "checkout.log"),
+      failure: "source command failed"
+    })
   })
 
 /**
@@ -232,11 +232,18 @@ export const rebuildSRPM = TaskHandler.make({
       const header = yield* readHeader(local)
       if (!header.isSource) return yield* buildError(`${path.basename(srpmPath)} is not a source package`)
       const sources = yield* subdir(ctx, "unpacked")
+      // a package may have no sources at all: SOURCES is there anyway
+      yield* subdir(ctx, "unpacked/SOURCES")
       // rpm -i of a source package only unpacks it: the spec to SPECS, the sources to SOURCES
-      yield* Process.run("rpm", [
-        "--define", `_topdir ${sources}`, "--dbpath", path.join(sources, ".rpmdb"), "-i", "--nodeps", "--", local
-      ], { env: cleanEnv(sources), timeout: settings.checkoutTimeout, logFile: path.join(ctx.logDir, "task.log") })
-        .pipe(Effect.mapError((e) => buildError(`cannot unpack ${path.basename(local)}: ${e.message}`)))
+      yield* tool(
+        ["rpm", "--define", `_topdir ${sources}`, "--dbpath", path.join(sources, ".rpmdb"), "-i", "--nodeps", "--", local],
+        {
+          cwd: sources,
+          timeout: settings.checkoutTimeout,
+          log: path.join(ctx.logDir, "task.log"),
+          failure: `cannot unpack ${path.basename(local)}`
+        }
+      )
       const spec = yield* findSpec(path.join(sources, "SPECS"))
       const repoId = typeof options.repo_id === "number" ? options.repo_id : null
       const { id: brootid, root } = yield* buildroot(ctx, { arch: ctx.host.arch, repoId, tag: buildTag, networking: false, settings })
@@ -292,8 +299,26 @@ export const buildArch = TaskHandler.make({
     }))
 })
 
-// what a tool run on the builder sees: no secrets of the daemon's environment
-const cleanEnv = (home: string) => ({ PATH: "/usr/local/bin:/usr/bin:/bin", HOME: home, LANG: "C.UTF-8" })
+// a tool run on the builder (not in a buildroot), in a clean environment: no secrets of the daemon's
+const tool = (
+  command: ReadonlyArray<string>,
+  options: { readonly cwd: string; readonly timeout: Duration.Duration; readonly log: string; readonly failure: string }
+) =>
+  Process.run({
+    command: command[0]!,
+    args: command.slice(1),
+    env: { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: options.cwd, LANG: "C.UTF-8" },
+    cwd: options.cwd,
+    log: options.log,
+    timeout: options.timeout
+  }).pipe(
+    Effect.mapError((e) => buildError(`${options.failure}: ${e.message}`)),
+    Effect.filterOrFail(
+      (outcome) => outcome.exitCode === 0 && !outcome.timedOut,
+      (outcome) =>
+        buildError(`${options.failure}: ${command[0]} ${outcome.timedOut ? "timed out" : `exited with ${outcome.exitCode ?? outcome.signal}`}\n${outcome.tail.join("\n")}`)
+    )
+  )
 
 const isScm = (src: string) => /^[a-z0-9+.-]+:\/\//i.test(src)
 
