@@ -7,11 +7,11 @@
  *
  * @since 0.1.0
  */
-import { Duration, Effect, Schema, type Scope } from "effect"
+import { type Duration, Effect, Schema, type Scope } from "effect"
 import { NodeContext } from "@effect/platform-node"
 import { appendFile, mkdir, readdir, readFile } from "node:fs/promises"
 import * as path from "node:path"
-import { BuildrootBackend, type BuildrootOptions } from "../../buildroot/Backend.js"
+import { BuildrootBackend, type BuildrootOptions, type Root } from "../../buildroot/Backend.js"
 import { BuildState } from "../../domain/Enums.js"
 import * as Errors from "../../domain/Errors.js"
 import * as Process from "../../buildroot/Process.js"
@@ -88,7 +88,7 @@ const buildroot = (
     readonly networking: boolean
     readonly settings: BuildSettingsShape
   }
-): Effect.Effect<{ readonly id: number; readonly root: import("../../buildroot/Backend.js").Root }, TaskHandler.TaskError, Scope.Scope | BuildrootBackend> =>
+): Effect.Effect<{ readonly id: number; readonly root: Root }, TaskHandler.TaskError, Scope.Scope | BuildrootBackend> =>
   Effect.gen(function*() {
     const backend = yield* BuildrootBackend
     const buildConfig = yield* hub(ctx.hub.getBuildConfig({ tag: options.tag }))
