@@ -27,6 +27,7 @@ import { listTaskOutput, taskDir, type TaskInfo, watchTasks } from "../TaskWatch
 import { type BuildInfo, buildDir, getBuild, type RpmInfo, rpmPath } from "./BuildFormat.js"
 import { display, downloadProgressLine, sdkClient, topurlOf } from "./BuildPipeline.js"
 import { listTasks } from "./Tasks.js"
+import { fnmatch as PolicyFnmatch } from "../../hub/PolicyTests.js"
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -481,30 +482,12 @@ export const downloadTask = Handler.make("download-task", {
 // download-logs
 
 /**
- * Python's `fnmatch.fnmatch` (case-sensitive, as on POSIX).
+ * Python's `fnmatch.fnmatch` (case-sensitive, as on POSIX): the policy engine's.
  *
  * @since 0.1.0
  * @category combinators
  */
-export const fnmatch = (name: string, pattern: string): boolean => {
-  let re = ""
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!
-    if (c === "*") re += ".*"
-    else if (c === "?") re += "."
-    else if (c === "[") {
-      const end = pattern.indexOf("]", i + 2)
-      if (end === -1) re += "\\["
-      else {
-        let body = pattern.slice(i + 1, end).replace(/\\/g, "\\\\")
-        if (body.startsWith("!")) body = `^${body.slice(1)}`
-        re += `[${body}]`
-        i = end
-      }
-    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")
-  }
-  return new RegExp(`^${re}$`, "s").test(name)
-}
+export const fnmatch: (name: string, pattern: string) => boolean = PolicyFnmatch
 
 const multiFnmatch = (name: string, patterns: ReadonlyArray<string>) => patterns.some((p) => fnmatch(name, p))
 

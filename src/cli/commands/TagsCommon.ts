@@ -10,6 +10,7 @@ import { Effect, Either, Option } from "effect"
 import * as Literal from "../Literal.js"
 import { print, Session, usageError } from "../Session.js"
 import { asctime } from "../TaskLabel.js"
+import { fnmatch as PolicyFnmatch } from "../../hub/PolicyTests.js"
 
 /**
  * A tag as `getTag` answers it (the fields the commands use).
@@ -161,30 +162,12 @@ export const requirePerm = (perm: string) =>
   })
 
 /**
- * Python's `fnmatch.fnmatch` (case-sensitive, as on Linux).
+ * Python's `fnmatch.fnmatch` (case-sensitive, as on POSIX): the policy engine's.
  *
  * @since 0.1.0
  * @category combinators
  */
-export const fnmatch = (name: string, pattern: string): boolean => {
-  let re = ""
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!
-    if (c === "*") re += ".*"
-    else if (c === "?") re += "."
-    else if (c === "[") {
-      const end = pattern.indexOf("]", i + 2)
-      if (end === -1) re += "\\["
-      else {
-        let body = pattern.slice(i + 1, end).replace(/\\/g, "\\\\")
-        if (body.startsWith("!")) body = `^${body.slice(1)}`
-        re += `[${body}]`
-        i = end
-      }
-    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")
-  }
-  return new RegExp(`^(?:${re})$`, "s").test(name)
-}
+export const fnmatch: (name: string, pattern: string) => boolean = PolicyFnmatch
 
 /**
  * Koji's `format_inheritance_flags`: `M`axdepth, `F`ilter, `I`ntransitive, `N`oconfig or `.`.
