@@ -599,7 +599,7 @@ layer(hubLayer(), { timeout: "180 seconds", excludeTestServices: true })("Cli", 
       expect(replaced.code).toBe(2)
       expect(replaced.stderr).toBe(
         "Usage: koji-ts [global-options] command [command-options-and-arguments]\n\n" +
-          "Common commands: help, latest-build, list-targets, search\n\n" +
+          "Common commands: build, download-build, help, latest-build, list-targets, search\n\n" +
           "koji-ts: error: no configuration for profile name: admin\n"
       )
       ok(fromAlt)
