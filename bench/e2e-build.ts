@@ -8,6 +8,8 @@
  * (ours: scheduling, uploads, import, tagging), and the hub's CPU time.
  *
  *   node --import tsx bench/e2e-build.ts [pglite|postgres] [builds=5]
+ *
+ * With `E2E_DETAIL=1` it prints each task of a build: how long it waited and ran.
  */
 import { Effect, Stream } from "effect"
 import { execFileSync, spawn } from "node:child_process"
@@ -108,6 +110,12 @@ const program = Effect.gen(function*() {
     if (i === 0) {
       console.log(`  warm-up build: ${wall.toFixed(2)} s`)
       continue
+    }
+    if (process.env.E2E_DETAIL) {
+      const all = [(yield* admin.getTaskInfo({ task_id: taskId })) as any, ...(children as ReadonlyArray<any>)]
+      for (const t of all) {
+        console.log(`    ${t.method.padEnd(18)} queued ${((t.start_ts - t.create_ts) * 1000).toFixed(0).padStart(5)} ms, ran ${((t.completion_ts - t.start_ts) * 1000).toFixed(0).padStart(5)} ms (from ${((t.create_ts - all[0].create_ts) * 1000).toFixed(0)} ms)`)
+      }
     }
     walls.push(wall)
     tools.push(toolTime)

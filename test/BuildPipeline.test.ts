@@ -299,5 +299,35 @@ for (const [db, Database] of TestDatabases.migrated) {
           "logs"
         ])
       }))
+
+    it.scoped("chain-build: levels built in order, an existing build named by its NVR", () =>
+      Effect.gen(function*() {
+        const client = yield* admin
+        const first = yield* GitRepo.fromFixture("hello", { root: gitRoot, name: "hello-chain-1.git" })
+        first.commit("hello.spec", readFileSync(path.join(first.dir, "hello.spec"), "utf8").replace("Version:        1.0", "Version:        6.0"))
+        const second = yield* GitRepo.fromFixture("hello", { root: gitRoot, name: "hello-chain-2.git" })
+        second.commit("hello.spec", readFileSync(path.join(second.dir, "hello.spec"), "utf8").replace("Version:        1.0", "Version:        6.1"))
+        // an N-V-R in a level names a build that is already there
+        yield* client.createEmptyBuild({ name: "hello", version: "0.9", release: "1", epoch: null })
+        const taskId = yield* client.chainBuild({
+          srcs: [[`git+file://${first.dir}#${first.head()}`, "hello-0.9-1"], [`git+file://${second.dir}#${second.head()}`]],
+          target: "dist"
+        })
+        const task = yield* finished(client, taskId)
+        if (task.state !== TaskState.CLOSED) {
+          const failure = yield* Effect.flip(client.getTaskResult({ taskId }))
+          expect.fail(`chain build failed: ${failure.message}`)
+        }
+        const builds = (yield* client.getTaskChildren({ task_id: taskId })).filter((c: any) => c.method === "build")
+        expect(builds).toHaveLength(2)
+        const [a, b] = [...builds].sort((x: any, y: any) => x.id - y.id) as Array<any>
+        // the second level starts only when the first is done
+        expect(b.create_ts).toBeGreaterThanOrEqual(a.completion_ts)
+        for (const version of ["6.0", "6.1"]) {
+          expect((yield* client.getBuild({ buildInfo: `hello-${version}-1${dist}`, strict: true }))!.state).toBe(BuildState.COMPLETE)
+        }
+        const tagged = (yield* client.listTagged({ tag: "dist-dest" })) as ReadonlyArray<any>
+        expect(tagged.map((t) => t.nvr)).toEqual(expect.arrayContaining([`hello-6.0-1${dist}`, `hello-6.1-1${dist}`]))
+      }))
   })
 }

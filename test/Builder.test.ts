@@ -2,6 +2,7 @@ import { describe, expect, layer } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
 import { Deferred, type Duration, Effect, Exit, Ref, Schema, Scope } from "effect"
 import { mkdtempSync } from "node:fs"
+import { writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import * as Builder from "../src/builder/Builder.js"
@@ -72,6 +73,42 @@ describe("Builder", () => {
             yield* waitState(unknown, [TaskState.FAILED])
             const invalid = yield* Effect.flip(admin.getTaskResult({ taskId: unknown }))
             expect(invalid.message).toBe("Invalid method: default")
+          }))
+
+        it.scoped("a running task's logs reach the hub as they grow, and all of them when it ends", () =>
+          Effect.gen(function*() {
+            const admin = yield* TestHub.admin
+            yield* admin.addChannel({ channel_name: "logs" })
+            yield* Builders.addHost("log-builder", { channels: ["logs"] })
+            const release = yield* Deferred.make<void>()
+            const chatty = TaskHandler.make({
+              methods: ["chatty"],
+              params: Schema.Tuple(),
+              handler: (_, ctx) =>
+                Effect.gen(function*() {
+                  yield* ctx.log("first line")
+                  yield* Effect.promise(() => writeFile(path.join(ctx.logDir, "build.log"), "building\n"))
+                  yield* Deferred.await(release)
+                  yield* ctx.log("last line")
+                  return null
+                })
+            })
+            yield* startBuilder("log-builder", [chatty])
+            const id = yield* admin.makeTask({ method: "chatty", arglist: [], channel: "logs" })
+            // while it runs: both logs are on the hub (the builder sends what is new every second)
+            const early = yield* Builders.eventually(
+              admin.listTaskOutput({ taskID: id }),
+              (names: any) => names.includes("task.log") && names.includes("build.log"),
+              "10 seconds"
+            )
+            expect(early).toEqual(expect.arrayContaining(["task.log", "build.log"]))
+            const partial = new TextDecoder().decode(yield* admin.downloadTaskOutput({ taskID: id, fileName: "task.log" }))
+            expect(partial).toBe("first line\n")
+            yield* Deferred.succeed(release, undefined)
+            yield* waitState(id, [TaskState.CLOSED])
+            // once closed, everything it wrote is there (the last lines go before the task closes)
+            const full = new TextDecoder().decode(yield* admin.downloadTaskOutput({ taskID: id, fileName: "task.log" }))
+            expect(full).toBe("first line\nlast line\n")
           }))
 
         it.scoped("restartHosts: each host restarts once idle (foreground tasks) and restartVerify sees it", () =>

@@ -58,11 +58,7 @@ const stateOf = (root: Root): Effect.Effect<State, BuildrootError> => {
     : Effect.succeed(state)
 }
 
-const fsTry = <A>(what: string, f: () => Promise<A>) =>
-  Effect.tryPromise({
-    try: f,
-    catch: (e) => new BuildrootError({ message: `${what}: ${e instanceof Error ? e.message : String(e)}`, log: "root.log" })
-  })
+const fsTry = Process.fsTry
 
 // mock's own logs, appended to the buildroot's log directory as they grow
 const mockLogs = ["root.log", "build.log", "state.log", "hw_info.log"] as const
@@ -161,21 +157,9 @@ export const make = (settings: MockOptions = {}): BuildrootBackend["Type"] => {
     Effect.gen(function*() {
       const dir = Path.resolve(options.dir)
       const logDir = Path.resolve(options.logDir)
-      yield* fsTry("cannot make the log directory", () => Fs.promises.mkdir(logDir, { recursive: true }))
-      const root: Root = {
-        options,
-        backend: "mock",
-        rootLog: Path.join(logDir, "root.log"),
-        buildLog: Path.join(logDir, "build.log")
-      }
-      const log = (text: string) => Process.logLine(root.rootLog, text)
+      const { log, root } = yield* Process.openRoot(options, "mock")
       yield* log(`buildroot ${options.id}: mock for ${options.arch} (tag ${options.tagName ?? "none"}, repo ${options.repoId ?? "none"})`)
-      const mock = yield* Process.which("mock", searchPath)
-      if (mock === undefined) {
-        const message = "mock is not installed (install the `mock` package)"
-        yield* log(message)
-        return yield* new BuildrootError({ message, log: "root.log" })
-      }
+      const mock = yield* Process.requireTool("mock", "mock", searchPath, log)
       const text = yield* MockConfig.generate(options, settings).pipe(
         Effect.mapError((e) => new BuildrootError({ message: `cannot write the mock config: ${e.message}`, log: "root.log" }))
       )

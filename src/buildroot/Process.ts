@@ -10,7 +10,7 @@ import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { Duration, Effect } from "effect"
-import { BuildrootError } from "./Backend.js"
+import { BuildrootError, type BuildrootOptions, type Root } from "./Backend.js"
 
 /**
  * How a command ended.
@@ -178,3 +178,57 @@ export const which = (name: string, searchPath: string): Effect.Effect<string | 
  * @category constructors
  */
 export const quote = (arg: string): string => /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`
+
+/**
+ * A file-system step of a buildroot; its failure is a `BuildrootError` naming the step (see root.log).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fsTry = <A>(what: string, f: () => Promise<A>): Effect.Effect<A, BuildrootError> =>
+  Effect.tryPromise({
+    try: f,
+    catch: (e) => new BuildrootError({ message: `${what}: ${e instanceof Error ? e.message : String(e)}`, log: "root.log" })
+  })
+
+/**
+ * The start of every backend's `init`: the log directory made, the `Root` of `backend`, and a
+ * writer of `root.log` lines.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const openRoot = (
+  options: BuildrootOptions,
+  backend: string
+): Effect.Effect<{ readonly root: Root; readonly log: (text: string) => Effect.Effect<void> }, BuildrootError> =>
+  Effect.gen(function*() {
+    const logDir = Path.resolve(options.logDir)
+    yield* fsTry("cannot make the log directory", () => Fs.promises.mkdir(logDir, { recursive: true }))
+    const root: Root = {
+      options,
+      backend,
+      rootLog: Path.join(logDir, "root.log"),
+      buildLog: Path.join(logDir, "build.log")
+    }
+    return { root, log: (text: string) => logLine(root.rootLog, text) }
+  })
+
+/**
+ * A tool's path on `searchPath`, or a `BuildrootError` naming the Debian package to install
+ * (also written to root.log through `log`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const requireTool = (
+  name: string,
+  pkg: string,
+  searchPath: string,
+  log: (text: string) => Effect.Effect<void>
+): Effect.Effect<string, BuildrootError> =>
+  Effect.flatMap(which(name, searchPath), (found) => {
+    if (found !== undefined) return Effect.succeed(found)
+    const message = `${name} is not installed (install the \`${pkg}\` package)`
+    return Effect.zipRight(log(message), Effect.fail(new BuildrootError({ message, log: "root.log" })))
+  })

@@ -70,10 +70,7 @@ const stateOf = (root: Root): Effect.Effect<State, BuildrootError> => {
     : Effect.succeed(state)
 }
 
-const fsError = (what: string) => (e: unknown) =>
-  new BuildrootError({ message: `${what}: ${e instanceof Error ? e.message : String(e)}`, log: "root.log" })
-
-const fsTry = <A>(what: string, f: () => Promise<A>) => Effect.tryPromise({ try: f, catch: fsError(what) })
+const fsTry = Process.fsTry
 
 /**
  * The tag's `rpm.macro.NAME` extras as `[NAME, value]` (Koji's genMockConfig turns them into `%NAME`).
@@ -139,34 +136,15 @@ const rpmFiles = (dir: string): Effect.Effect<Array<string>> =>
 export const make = (settings: RpmbuildOptions = {}): BuildrootBackend["Type"] => {
   const searchPath = settings.path ?? process.env.PATH ?? defaultPath
 
-  const requireTool = (name: string, pkg: string) =>
-    Effect.flatMap(Process.which(name, searchPath), (found) =>
-      found === undefined
-        ? Effect.fail(
-          new BuildrootError({
-            message: `${name} is not installed (install the \`${pkg}\` package)`,
-            log: "root.log"
-          })
-        )
-        : Effect.succeed(found))
-
   const init = (options: BuildrootOptions) =>
     Effect.gen(function*() {
       const dir = Path.resolve(options.dir)
-      const logDir = Path.resolve(options.logDir)
-      yield* fsTry("cannot make the log directory", () => Fs.promises.mkdir(logDir, { recursive: true }))
-      const root: Root = {
-        options,
-        backend: "rpmbuild",
-        rootLog: Path.join(logDir, "root.log"),
-        buildLog: Path.join(logDir, "build.log")
-      }
-      const log = (text: string) => Process.logLine(root.rootLog, text)
+      const { log, root } = yield* Process.openRoot(options, "rpmbuild")
       yield* log(`buildroot ${options.id}: rpmbuild in bwrap for ${options.arch}${
         options.tagName ? ` (tag ${options.tagName}${options.repoId !== null && options.repoId !== undefined ? `, repo ${options.repoId}` : ", no repo"})` : ""
       }`)
-      const bwrap = yield* Effect.tapError(requireTool("bwrap", "bubblewrap"), (e) => log(e.message))
-      const rpmbuild = yield* Effect.tapError(requireTool("rpmbuild", "rpm"), (e) => log(e.message))
+      const bwrap = yield* Process.requireTool("bwrap", "bubblewrap", searchPath, log)
+      const rpmbuild = yield* Process.requireTool("rpmbuild", "rpm", searchPath, log)
       const env = { PATH: searchPath, LANG: "C.UTF-8" }
       const versions = yield* Effect.all([
         Process.capture(bwrap, ["--version"], env),

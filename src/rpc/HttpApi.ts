@@ -10,7 +10,7 @@ import { KojiRpcs } from "../api/Api.js"
 import * as Errors from "../domain/Errors.js"
 import { toKojiError } from "../hub/Dispatcher.js"
 import type { Hub } from "../hub/Hub.js"
-import { HubConfig } from "../hub/HubConfig.js"
+import { HubConfig, type HubConfigShape } from "../hub/HubConfig.js"
 import * as Uploads from "../hub/Uploads.js"
 import * as Transport from "./Transport.js"
 
@@ -33,6 +33,27 @@ export const path = "/api"
  */
 export const uploadPath = "/api/upload"
 
+/**
+ * One raw upload chunk from an HTTP request (Koji's `rawUpload`: the body is the chunk, the rest in
+ * the query, the session in the headers), on `/api/upload` and `/kojihub` alike.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const rawUpload = (request: HttpServerRequest.HttpServerRequest, config: HubConfigShape) => {
+  const transport = Transport.of(request, config)
+  return Effect.map(
+    Effect.either(Uploads.rawRequest({
+      query: new URL(request.url, "http://hub").searchParams,
+      headers: request.headers,
+      body: request.stream,
+      transport,
+      maxChunk: config.maxRequestLength
+    })),
+    (uploaded) => ({ transport, uploaded })
+  )
+}
+
 const json = (status: number, body: unknown) =>
   HttpServerResponse.text(JSON.stringify(body), { status, contentType: "application/json" })
 
@@ -54,14 +75,7 @@ export const layerUpload: Layer.Layer<never, never, HttpLayerRouter.HttpRouter |
             faultString: `upload chunk too large (over ${config.maxRequestLength} bytes)`
           })
         }
-        const transport = Transport.of(request, config)
-        const uploaded = yield* Effect.either(Uploads.rawRequest({
-          query: new URL(request.url, "http://hub").searchParams,
-          headers: request.headers,
-          body: request.stream,
-          transport,
-          maxChunk: config.maxRequestLength
-        }))
+        const { transport, uploaded } = yield* rawUpload(request, config)
         if (Either.isLeft(uploaded)) return json(400, Errors.faultOf(toKojiError(uploaded.left)))
         return Transport.withEventId(json(200, uploaded.right), transport)
       }).pipe(Effect.provide(context))))

@@ -19,7 +19,7 @@ import { Dispatcher, toKojiError } from "../hub/Dispatcher.js"
 import type { CurrentCaller } from "../hub/Caller.js"
 import type { Hub } from "../hub/Hub.js"
 import { HubConfig } from "../hub/HubConfig.js"
-import * as Uploads from "../hub/Uploads.js"
+import * as HttpApi from "../rpc/HttpApi.js"
 import * as Transport from "../rpc/Transport.js"
 import * as Arguments from "./Arguments.js"
 import * as Codec from "./Codec.js"
@@ -113,14 +113,7 @@ export const handle = (request: HttpServerRequest.HttpServerRequest) =>
     if (length > config.maxRequestLength) return invalid(`request too long (${length} > ${config.maxRequestLength})`)
     if ((request.headers["content-type"] ?? "").startsWith("application/octet-stream")) {
       // Koji's fast upload (`rawUpload`): the body is the chunk, the rest in the query
-      const transport = Transport.of(request, config)
-      const uploaded = yield* Effect.either(Uploads.rawRequest({
-        query: new URL(request.url, "http://hub").searchParams,
-        headers: request.headers,
-        body: request.stream,
-        transport,
-        maxChunk: config.maxRequestLength
-      }))
+      const { transport, uploaded } = yield* HttpApi.rawUpload(request, config)
       if (Either.isLeft(uploaded)) {
         const fault = Errors.faultOf(toKojiError(uploaded.left))
         return xml(Codec.encodeFault(fault.faultCode, fault.faultString))

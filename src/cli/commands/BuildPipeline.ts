@@ -24,9 +24,9 @@ import * as Connection from "../Connection.js"
 import * as Format from "../Format.js"
 import * as Handler from "../Handler.js"
 import { type CliError, error, errorLine, print, Session, type SessionShape, usageError, warn } from "../Session.js"
-import { watchTasks } from "../TaskWatcher.js"
 import { getBuild } from "./BuildFormat.js"
 import { parseArches } from "./Hosts.js"
+import { inBackground, logoutAndWatch, shouldWait } from "./Tasks.js"
 
 // ---------------------------------------------------------------------------------------------
 // shared helpers
@@ -214,21 +214,6 @@ export const uploadFile = (
     )
   })
 
-// Koji's _running_in_bg: not on a terminal
-const inBackground = (session: SessionShape) => !session.environment.isTTY
-
-// log out, then watch anonymously (Koji's habit after making a task); exit 1 when the task failed
-const logoutAndWatch = (ids: ReadonlyArray<number>, quiet: boolean) =>
-  Effect.gen(function*() {
-    const session = yield* Session
-    yield* session.logout
-    const code = yield* watchTasks(ids, {
-      quiet,
-      topurl: session.settings.topurl,
-      pollInterval: session.settings.poll_interval
-    })
-    if (code !== 0) return yield* error(undefined, code)
-  })
 
 const flag = (name: string, description: string) => Options.boolean(name).pipe(Options.withDescription(description))
 
@@ -346,7 +331,7 @@ export const build = Handler.make("build", {
     }
     const taskId = Number(yield* session.call("build", { src: source, target, opts, priority }))
     if (!quiet) yield* createdTask(session, taskId)
-    const wait = options.wait ? true : options.nowait ? false : !inBackground(session)
+    const wait = shouldWait(session, options.wait, options.nowait)
     if (wait) yield* logoutAndWatch([taskId], quiet)
   }))
 
@@ -431,7 +416,7 @@ export const chainBuild = Handler.make("chain-build", {
     const priority = options.background ? 5 : null
     const taskId = Number(yield* session.call("chainBuild", { srcs: parsed.levels, target, priority }))
     if (!quiet) yield* createdTask(session, taskId)
-    const wait = options.wait ? true : options.nowait ? false : !inBackground(session)
+    const wait = shouldWait(session, options.wait, options.nowait)
     if (wait) yield* logoutAndWatch([taskId], quiet)
   }))
 

@@ -46,8 +46,13 @@ export const intArg = (text: string): Effect.Effect<number, CliError> => {
     : Effect.succeed(n)
 }
 
-// Koji's _running_in_bg: not on a terminal (then commands do not wait unless told to)
-const inBackground = (session: SessionShape) => !session.environment.isTTY
+/**
+ * Koji's `_running_in_bg`: not on a terminal (then commands do not wait unless told to).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const inBackground = (session: SessionShape): boolean => !session.environment.isTTY
 
 /**
  * The options of a command that waits on its task: `--wait`/`--nowait`, and
@@ -61,11 +66,22 @@ const waitOptions = {
   nowait: Options.boolean("nowait").pipe(Options.withDescription("Don't wait on task"))
 }
 
-const shouldWait = (session: SessionShape, wait: boolean, nowait: boolean) =>
+/**
+ * Whether a command waits on its task: `--wait`, `--nowait`, else when on a terminal.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const shouldWait = (session: SessionShape, wait: boolean, nowait: boolean): boolean =>
   wait ? true : nowait ? false : !inBackground(session)
 
-// log out, then watch anonymously (Koji's habit after making a task)
-const logoutAndWatch = (ids: ReadonlyArray<number>, quiet: boolean) =>
+/**
+ * Log out, then watch the tasks anonymously (Koji's habit after making a task); exit 1 when one failed.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const logoutAndWatch = (ids: ReadonlyArray<number>, quiet: boolean) =>
   Effect.gen(function*() {
     const session = yield* Session
     yield* session.logout
