@@ -352,6 +352,16 @@ export * as Rpms from "./hub/Rpms.js"
 /**
  * @since 0.1.0
  */
+export * as ArchivesApi from "./api/Archives.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Archives from "./hub/Archives.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Tagging from "./hub/Tagging.js"
 
 /**

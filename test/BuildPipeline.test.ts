@@ -329,5 +329,31 @@ for (const [db, Database] of TestDatabases.migrated) {
         const tagged = (yield* client.listTagged({ tag: "dist-dest" })) as ReadonlyArray<any>
         expect(tagged.map((t) => t.nvr)).toEqual(expect.arrayContaining([`hello-6.0-1${dist}`, `hello-6.1-1${dist}`]))
       }))
+
+    it.scoped("a failing arch fails the build with its error and cancels the other arches", () =>
+      Effect.gen(function*() {
+        const client = yield* admin
+        const buildTag = yield* client.createTag({ name: "multi-build", arches: "x86_64 i686", extra: { "rpm.macro.dist": dist } })
+        yield* client.createBuildTarget({ name: "multi", build_tag: buildTag, dest_tag: "dist-dest" })
+        yield* client.editHost({ hostInfo: "builder-1", arches: "x86_64 i686" })
+        const repo = yield* GitRepo.fromFixture("hello", { root: gitRoot, name: "hello-multi.git" })
+        repo.commit(
+          "hello.spec",
+          readFileSync(path.join(repo.dir, "hello.spec"), "utf8")
+            .replace("Version:        1.0", "Version:        7.0")
+            .replace(
+              "%build\n",
+              "%build\n%ifarch i686\necho 'i686 is not supported here' >&2\nexit 1\n%endif\n%ifarch x86_64\nsleep 30\n%endif\n"
+            )
+        )
+        const taskId = yield* client.build({ src: `git+file://${repo.dir}#${repo.head()}`, target: "multi" })
+        expect((yield* finished(client, taskId)).state).toBe(TaskState.FAILED)
+        const failure = yield* Effect.flip(client.getTaskResult({ taskId }))
+        expect(failure.message).toContain("arch i686")
+        const arches = (yield* client.getTaskChildren({ task_id: taskId })).filter((c: any) => c.method === "buildArch")
+        const byArch = Object.fromEntries(arches.map((c: any) => [c.label, c.state]))
+        expect(byArch).toEqual({ i686: TaskState.FAILED, x86_64: TaskState.CANCELED })
+        expect((yield* client.getBuild({ buildInfo: `hello-7.0-1${dist}` }))!.state).toBe(BuildState.FAILED)
+      }))
   })
 }

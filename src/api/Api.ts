@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { RpcGroup } from "@effect/rpc"
+import { ArchivesApi } from "./Archives.js"
 import { AuthApi } from "./Auth.js"
 import { BuildrootsApi } from "./Buildroots.js"
 import { BuildsApi } from "./Builds.js"
@@ -29,10 +30,14 @@ import { UsersApi } from "./Users.js"
 /**
  * Every hub method (the ones `_listapi` lists, and the hidden ones it does not).
  *
+ * A `const`, not a class: `RpcGroup.Rpcs<typeof KojiApi>` then reads the methods off the group's
+ * type argument, where a class extending the group needs a structural check over every method,
+ * which passes TypeScript's instantiation limit ("excessively deep") once the API has ~180 methods.
+ *
  * @since 0.1.0
  * @category groups
  */
-export class KojiApi extends RpcGroup.make().merge(
+export const KojiApi = RpcGroup.make().merge(
   CoreApi,
   AuthApi,
   UsersApi,
@@ -47,12 +52,13 @@ export class KojiApi extends RpcGroup.make().merge(
   TargetsApi,
   BuildsApi,
   RpmsApi,
+  ArchivesApi,
   TaggingApi,
   FilesApi,
   BuildrootsApi,
   BuildTasksApi,
   HostBuildsApi
-) {}
+)
 
 /**
  * What the `/api` endpoint serves: the API plus `multiCall`, behind the session middleware,

@@ -13,6 +13,7 @@ import { type SessionMiddleware } from "../api/SessionMiddleware.js"
 import type { Notifications } from "../db/Notifications.js"
 import type { ConfigurationError } from "../domain/Errors.js"
 import type { FileStore } from "../storage/FileStore.js"
+import * as ArchivesHandlers from "./ArchivesHandlers.js"
 import * as AuthHandlers from "./AuthHandlers.js"
 import * as BuildrootsHandlers from "./BuildrootsHandlers.js"
 import * as BuildsHandlers from "./BuildsHandlers.js"
@@ -63,6 +64,7 @@ export const layerHandlers = Layer.mergeAll(
   TaggingHandlers.layer,
   FilesHandlers.layer,
   BuildrootsHandlers.layer,
+  ArchivesHandlers.layer,
   BuildTasksHandlers.layer,
   HostBuildsHandlers.layer
 )
