@@ -43,7 +43,9 @@ export const startHubProcess = (backend: Backend, extraEnv: Record<string, strin
     }
     const { child, url } = yield* Effect.acquireRelease(
       Effect.async<{ child: ChildProcess; url: string }, Error>((resume) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "apps/hub/main.ts"], {
+        // KOJI_BENCH_NODE_ARGS: node options for the hub (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`)
+        const nodeArgs = (process.env.KOJI_BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "")
+        const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "apps/hub/main.ts"], {
           cwd: root,
           env: { ...process.env, KOJI_HTTP_PORT: "0", KOJI_ADMIN_PASSWORD: adminPassword, ...env },
           stdio: ["ignore", "pipe", "inherit"]
