@@ -321,6 +321,8 @@ describe("Buildroots", () => {
             expect(ids(yield* anon.listBuildroots({ tagID: tag }))).toEqual([a])
             expect(ids(yield* anon.listBuildroots({ hostID: hostId, queryOpts: { order: "-id", limit: 2 } }))).toEqual([c, b])
             expect(ids(yield* anon.listBuildroots({ hostID: hostId, queryOpts: { order: "arch,id" } }))).toEqual([c, a, b])
+            // a column as Koji's CLI names it (`rpminfo --buildroots` orders by buildroot.id)
+            expect(ids(yield* anon.listBuildroots({ hostID: hostId, queryOpts: { order: "-buildroot.id" } }))).toEqual([c, b, a])
             expect(yield* anon.listBuildroots({ hostID: hostId, queryOpts: { countOnly: true } })).toBe(3)
             expect(yield* Effect.flip(anon.listBuildroots({ queryOpts: { order: "nosuch" } }))).toMatchObject({
               _tag: "ParameterError",

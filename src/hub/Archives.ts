@@ -412,9 +412,62 @@ const timeBound = (name: string, value: ChangelogTime | null | undefined) =>
     return Effect.succeed(value)
   })
 
-// Koji's removeNonprintable: control characters other than tab, newline and carriage return
+/**
+ * Koji's `removeNonprintable`: a string without its control characters (tab, newline and
+ * carriage return stay).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
 // eslint-disable-next-line no-control-regex
-const printable = (s: string) => s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "")
+export const printable = (s: string): string => s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "")
+
+/**
+ * The store path of a file of a task's output, as Koji's `getChangelogEntries` and
+ * `getRPMHeaders` take it (`taskID` + `filepath`): no absolute path, no `../`.
+ *
+ * @since 0.1.0
+ * @category files
+ */
+export const taskFilePath = (taskId: number, filepath: string | null | undefined): Effect.Effect<string, GenericError> => {
+  if (!filepath) return Effect.fail(new GenericError({ message: "filepath must be specified with taskID" }))
+  if (filepath.startsWith("/") || filepath.includes("../")) {
+    return Effect.fail(new GenericError({ message: `Invalid filepath: ${filepath}` }))
+  }
+  return Effect.succeed(`${Paths.taskWork(taskId)}/${filepath}`)
+}
+
+/**
+ * Whether a regular file is at `path` in the store.
+ *
+ * @since 0.1.0
+ * @category files
+ */
+export const storedFileExists = (store: FileStore.Service, path: string): Effect.Effect<boolean, GenericError> =>
+  Effect.map(
+    Effect.mapError(store.stat(path), (e) => new GenericError({ message: e.message })),
+    (info) => info !== undefined && !info.isDirectory
+  )
+
+/**
+ * The header of the package at `path` in the store; an unreadable one is a `GenericError`.
+ *
+ * @since 0.1.0
+ * @category files
+ */
+export const readStoredHeader = (store: FileStore.Service, path: string): Effect.Effect<Header.RpmHeader, GenericError> =>
+  Header.read((size) => Effect.mapError(store.read(path, { size }), (e) => new GenericError({ message: e.message }))).pipe(
+    Effect.catchTag("RpmHeaderError", (e) => Effect.fail(new GenericError({ message: `Cannot read ${path}: ${e.message}` })))
+  )
+
+/**
+ * How Koji names a path of the store in its messages: absolute under a local topdir.
+ *
+ * @since 0.1.0
+ * @category files
+ */
+export const shownPath = (store: FileStore.Service, path: string): string =>
+  store.localRoot === undefined ? path : `${store.localRoot}/${path}`
 
 /**
  * The service on Koji's tables and the file store.
@@ -713,28 +766,17 @@ export const make = Effect.gen(function*() {
         }
         path = Paths.rpm(build, srpm, build.volume_name)
       } else if (options.taskID) {
-        const filepath = options.filepath
-        if (!filepath) return yield* new GenericError({ message: "filepath must be specified with taskID" })
-        if (filepath.startsWith("/") || filepath.includes("../")) {
-          return yield* new GenericError({ message: `Invalid filepath: ${filepath}` })
-        }
-        path = `${Paths.taskWork(options.taskID)}/${filepath}`
+        path = yield* taskFilePath(options.taskID, options.filepath)
       } else {
         return yield* new GenericError({ message: "either buildID or taskID and filepath must be specified" })
       }
-      const info = yield* Effect.mapError(store.stat(path), storeError)
-      if (info === undefined || info.isDirectory) {
-        if (strict) {
-          const shown = store.localRoot === undefined ? path : `${store.localRoot}/${path}`
-          return yield* new GenericError({ message: `SRPM ${shown} doesn't exist` })
-        }
+      if (!(yield* storedFileExists(store, path))) {
+        if (strict) return yield* new GenericError({ message: `SRPM ${shownPath(store, path)} doesn't exist` })
         return yield* none
       }
       const before = yield* timeBound("before", options.before)
       const after = yield* timeBound("after", options.after)
-      const header = yield* Header.read((size) => Effect.mapError(store.read(path, { size }), storeError)).pipe(
-        Effect.catchTag("RpmHeaderError", (e) => Effect.fail(new GenericError({ message: `Cannot read ${path}: ${e.message}` })))
-      )
+      const header = yield* readStoredHeader(store, path)
       const entries: Array<ChangelogEntry> = []
       for (const entry of header.changelog) {
         if (options.author && options.author !== entry.name) continue

@@ -1,6 +1,6 @@
 /**
  * Handlers of the Builds and RPMs areas (the logic lives in the `Builds`, `Rpms`,
- * `Import` and `Tasks` services and in `Search`).
+ * `RpmFiles`, `Import` and `Tasks` services and in `Search`).
  *
  * @since 0.1.0
  */
@@ -14,6 +14,7 @@ import { Builds, layer as buildsLayer } from "./Builds.js"
 import * as Caller from "./Caller.js"
 import * as Handlers from "./Handlers.js"
 import { Import, layer as importLayer } from "./Import.js"
+import { layer as rpmFilesLayer, RpmFiles } from "./RpmFiles.js"
 import { layer as rpmsLayer, Rpms } from "./Rpms.js"
 import { search } from "./Search.js"
 import { Tasks } from "./Tasks.js"
@@ -101,6 +102,7 @@ export const layerBuilds = Handlers.toLayer(BuildsApi, Effect.gen(function*() {
 export const layerRpms = Handlers.toLayer(RpmsApi, Effect.gen(function*() {
   const rpms = yield* Rpms
   const builds = yield* Builds
+  const rpmFiles = yield* RpmFiles
   return {
     getRPM: ({ multi, rpminfo, strict }) =>
       multi
@@ -123,9 +125,16 @@ export const layerRpms = Handlers.toLayer(RpmsApi, Effect.gen(function*() {
         const id = typeof build === "number" ? build : (yield* builds.require(build)).id
         const list = yield* rpms.list({ buildID: id })
         return typeof list === "number" ? [] : list
-      })
+      }),
+    listRPMFiles: ({ queryOpts, rpmID }) => rpmFiles.list(rpmID, queryOpts),
+    getRPMFile: ({ filename, rpmID, strict }) =>
+      Effect.map(rpmFiles.get(rpmID, filename, strict), (file) => file ?? {}),
+    getRPMHeaders: (p) => rpmFiles.headers(p)
   }
-})).pipe(Layer.provide(Layer.mergeAll(rpmsLayer, buildsLayer)))
+})).pipe(
+  Layer.provide(rpmFilesLayer),
+  Layer.provide(Layer.mergeAll(rpmsLayer, buildsLayer))
+)
 
 /**
  * Both areas.

@@ -28,7 +28,12 @@ export const orderBy = (
     for (const raw of (order ?? "").split(",").map((t) => t.trim()).filter((t) => t.length > 0)) {
       const descending = raw.startsWith("-")
       const field = descending ? raw.slice(1) : raw
-      const column = Object.hasOwn(columns, field) ? columns[field] : undefined
+      // Koji's QueryProcessor takes an alias or the column itself (`buildroot.id`)
+      const column = Object.hasOwn(columns, field)
+        ? columns[field]
+        : Object.values(columns).includes(field)
+        ? field
+        : undefined
       if (column === undefined) return Effect.fail(new ParameterError({ message: `Invalid order term: ${field}` }))
       terms.push(`${column}${descending ? " DESC" : ""}`)
     }
