@@ -292,6 +292,17 @@ for (const [db, Database] of TestDatabases.migrated) {
         expect((yield* finished(client, rebuilt)).state).toBe(TaskState.CLOSED)
         const children = yield* client.getTaskChildren({ task_id: rebuilt })
         expect(children.map((c: any) => c.method).sort()).toEqual(["buildArch", "rebuildSRPM"])
+        // Koji's build_from_srpm policy: by default only admins build from an uploaded SRPM
+        yield* client.createUser({ username: "packager", password: "packager-password" })
+        const url = yield* Server.url
+        const packager = yield* KojiClient.makeHttp({ url: `${url}/api` })
+        yield* packager.login({ user: "packager", password: "packager-password" })
+        const theirs = `cli-build/${Date.now() / 1000}.packager`
+        yield* packager.upload({ path: theirs, name, data: new Uint8Array(readFileSync(built.srpm)) })
+        const refused = yield* packager.build({ src: `${theirs}/${name}`, target: "dist" })
+        expect((yield* finished(client, refused)).state).toBe(TaskState.FAILED)
+        const failure = yield* Effect.flip(client.getTaskResult({ taskId: refused }))
+        expect(failure.message).toBe("policy violation (build_from_srpm): Only admin can do this via default policy")
         expect(readdirSync(path.join(topdir, "scratch/admin", `task_${rebuilt}`)).sort()).toEqual([
           "hello-5.0-1.src.rpm",
           "hello-5.0-1.x86_64.rpm",

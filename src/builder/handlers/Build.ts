@@ -30,7 +30,7 @@ const hub = <A, E>(effect: Effect.Effect<A, E>) => Effect.mapError(effect, TaskH
 
 const buildError = (message: string) => new Errors.BuildError({ message })
 
-/** Koji's canonical arch names of a spec's arch list. */
+/** The arches of a list given as an array or as space- or comma-separated text. */
 const archList = (value: unknown): ReadonlyArray<string> =>
   Array.isArray(value) ? value.map(String) : typeof value === "string" ? value.split(/[\s,]+/).filter((a) => a !== "") : []
 
@@ -343,6 +343,19 @@ export const build = TaskHandler.make({
       const target = yield* hub(ctx.hub.getBuildTarget({ info: targetName, strict: true }))
       if (target === null) return yield* buildError(`unknown build target: ${targetName}`)
       const repoId = typeof options.repo_id === "number" ? options.repo_id : null
+      // Koji's build policies, asked of the hub before any work: an uploaded SRPM, a chosen repo, any RPM build
+      const policyData = {
+        user_id: ctx.info.owner,
+        source: src,
+        task_id: ctx.id,
+        build_tag: target.build_tag,
+        skip_tag: options.skip_tag === true,
+        target: target.id,
+        scratch
+      }
+      if (!isScm(src) && !scratch) yield* hub(ctx.hub.host.assertPolicy({ name: "build_from_srpm", data: policyData }))
+      if (repoId !== null) yield* hub(ctx.hub.host.assertPolicy({ name: "build_from_repo_id", data: policyData }))
+      yield* hub(ctx.hub.host.assertPolicy({ name: "build_rpm", data: policyData }))
       const childOpts = { repo_id: repoId, scratch }
       // the SRPM
       let srpm = src
