@@ -37,8 +37,8 @@ export const InitBuildData = Schema.Struct({
 export type InitBuildData = typeof InitBuildData.Type
 
 /**
- * Uploaded files by arch (paths relative to `work/`): `{"x86_64": ["tasks/...
- * /build.log", ...], "noarch": [...]}`; the key `""` means the logs directory itself.
+ * Uploaded files by arch (paths relative to `work/`), e.g. `x86_64` to a list of
+ * `tasks/.../build.log` paths; the key `""` means the logs directory itself.
  *
  * @since 0.1.0
  * @category models
@@ -52,7 +52,7 @@ export const LogMap = Schema.Record({ key: Schema.String, value: Schema.Array(Sc
 export type LogMap = typeof LogMap.Type
 
 /**
- * The buildroot each uploaded package was built in (path relative to `work/` -> buildroot id).
+ * The buildroot each uploaded package was built in (path relative to `work/` to buildroot id).
  *
  * @since 0.1.0
  * @category models

@@ -59,7 +59,7 @@ export interface GenOptions {
   readonly vendor?: string | undefined
   readonly packager?: string | undefined
   readonly distribution?: string | undefined
-  /** `%NAME` -> value. */
+  /** `%NAME` to its value. */
   readonly tag_macros?: Readonly<Record<string, unknown>> | undefined
   readonly tag_envvars?: Readonly<Record<string, unknown>> | undefined
   readonly mockhost?: string | undefined
@@ -126,8 +126,8 @@ const readEtcHosts = (): string | undefined => {
 }
 
 /**
- * Koji's `genMockConfig`: the text of a mock config. Fails with Koji's `GenericError("please
- * provide a repo and tag")` when neither a URL nor a repo and tag are given.
+ * Koji's `genMockConfig`: the text of a mock config. Fails with Koji's `GenericError`
+ * ("please provide a repo and tag") when neither a URL nor a repo and tag are given.
  *
  * @since 0.1.0
  * @category constructors

@@ -109,7 +109,7 @@ export class Archives extends Context.Tag("koji/hub/Archives")<Archives, {
   readonly winBuild: (info: BuildInfo, strict: boolean) => Effect.Effect<WinBuild | undefined, Failure>
   /** `getImageBuild`. */
   readonly imageBuild: (info: BuildInfo, strict: boolean) => Effect.Effect<ImageBuild | undefined, Failure>
-  /** `getBuildType`: btype name -> type info; `undefined` when the build is unknown (not strict). */
+  /** `getBuildType`: btype name to type info; `undefined` when the build is unknown (not strict). */
   readonly buildType: (
     info: BuildInfo,
     strict: boolean

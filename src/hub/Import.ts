@@ -49,9 +49,9 @@ export interface CompleteSpec {
   readonly buildId: number
   readonly srpm: string
   readonly rpms: ReadonlyArray<string>
-  /** Upload path -> buildroot id. */
+  /** Upload path to buildroot id. */
   readonly brmap?: Readonly<Record<string, number>> | null | undefined
-  /** Arch (`""`: none) -> upload paths of logs. */
+  /** Arch (`""`: none) to the upload paths of its logs. */
   readonly logs?: Readonly<Record<string, ReadonlyArray<string>>> | null | undefined
 }
 
