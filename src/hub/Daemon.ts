@@ -92,6 +92,7 @@ export const announce: Effect.Effect<void, never, HttpServer.HttpServer | Databa
     const info = yield* Database.DatabaseInfo
     yield* Console.log(`koji-ts: database: ${info.description}`)
     yield* Console.log(`koji-ts: typed API at ${url}/api (KOJI_HUB_URL=${url}/api for the SDK)`)
+    yield* Console.log(`koji-ts: Koji's XML-RPC at ${url}/kojihub (a koji profile: server = ${url}/kojihub, topurl = ${url}/kojifiles)`)
     yield* Console.log(`koji-ts ready at ${url}`)
   }
 )
