@@ -12,32 +12,10 @@ import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import type * as KojiClient from "../src/client/KojiClient.js"
-import * as FileStore from "../src/storage/FileStore.js"
 import * as Codec from "../src/xmlrpc/Codec.js"
 import * as TestDatabases from "./utils/Databases.js"
 import * as TestHub from "./utils/Hub.js"
 import * as RpmBuild from "./utils/RpmBuild.js"
-
-const put = (path: string, file: string) =>
-  Effect.flatMap(FileStore.FileStore, (store) => store.writeFile(path, new Uint8Array(Fs.readFileSync(file))))
-
-const failure = <A, E extends { readonly _tag: string; readonly message: string }, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.map(Effect.flip(effect), (e) => ({ _tag: e._tag, message: e.message }))
-
-// build a package and import its SRPM and RPMs the way `koji import` does
-const imported = (admin: KojiClient.Client, name: string) =>
-  Effect.gen(function*() {
-    const built = yield* RpmBuild.build({ name, version: "1.0", release: "1" })
-    let buildId = 0
-    for (const file of [built.srpm, ...built.rpms]) {
-      const base = Path.basename(file)
-      yield* put(`work/cli-import/${name}/${base}`, file)
-      const rpm = yield* admin.importRPM({ path: `cli-import/${name}`, basename: base })
-      buildId = rpm.build_id!
-    }
-    return { built, buildId }
-  })
 
 // a scratch directory removed with the scope
 const scratch = Effect.acquireRelease(
@@ -67,15 +45,15 @@ describe("Archives", () => {
             Effect.gen(function*() {
               const admin = yield* TestHub.admin
               const anon = yield* TestHub.client
-              const { built, buildId } = yield* imported(admin, "arcdemo")
+              const { built, buildId } = yield* RpmBuild.imported(admin, "arcdemo")
               expect(yield* anon.listArchives({ buildID: buildId })).toEqual([])
               expect(yield* anon.listArchives({ buildID: buildId, type: "maven" })).toEqual([])
               expect(yield* anon.listArchives({ buildID: buildId, queryOpts: { countOnly: true } })).toBe(0)
-              expect(yield* failure(anon.listArchives({ buildID: buildId, strict: true }))).toEqual({
+              expect(yield* TestHub.failure(anon.listArchives({ buildID: buildId, strict: true }))).toEqual({
                 _tag: "GenericError",
                 message: "No archives found."
               })
-              expect(yield* failure(anon.listArchives({ type: "nosuchtype" }))).toEqual({
+              expect(yield* TestHub.failure(anon.listArchives({ type: "nosuchtype" }))).toEqual({
                 _tag: "GenericError",
                 message: "unsupported archive type: nosuchtype"
               })
@@ -83,17 +61,17 @@ describe("Archives", () => {
               expect(yield* anon.getWinBuild({ buildInfo: "arcdemo-1.0-1" })).toBeNull()
               expect(yield* anon.getImageBuild({ buildInfo: { name: "arcdemo", version: "1.0", release: "1" } })).toBeNull()
               expect(yield* anon.getMavenBuild({ buildInfo: "nosuch-1-1" })).toBeNull()
-              expect(yield* failure(anon.getMavenBuild({ buildInfo: buildId, strict: true }))).toEqual({
+              expect(yield* TestHub.failure(anon.getMavenBuild({ buildInfo: buildId, strict: true }))).toEqual({
                 _tag: "GenericError",
                 message: `no such maven build: ${buildId}`
               })
-              expect(yield* failure(anon.getWinBuild({ buildInfo: "nosuch-1-1", strict: true }))).toEqual({
+              expect(yield* TestHub.failure(anon.getWinBuild({ buildInfo: "nosuch-1-1", strict: true }))).toEqual({
                 _tag: "GenericError",
                 message: "No such build: 'nosuch-1-1'"
               })
               expect(yield* anon.getBuildType({ buildInfo: buildId })).toEqual({ rpm: null })
               expect(yield* anon.getBuildType({ buildInfo: "nosuch-1-1" })).toBeNull()
-              expect(yield* failure(anon.getBuildType({ buildInfo: "nosuch-1-1", strict: true }))).toMatchObject({
+              expect(yield* TestHub.failure(anon.getBuildType({ buildInfo: "nosuch-1-1", strict: true }))).toMatchObject({
                 _tag: "GenericError"
               })
               // one unsigned signature row per imported rpm (sigkey ''), md5 of the signature header
@@ -141,7 +119,7 @@ describe("Archives", () => {
             Effect.gen(function*() {
               const admin = yield* TestHub.admin
               const anon = yield* TestHub.client
-              const { built, buildId } = yield* imported(admin, "clogdemo")
+              const { built, buildId } = yield* RpmBuild.imported(admin, "clogdemo")
               const expected = RpmBuild.query(built.srpm, "[%{CHANGELOGTIME}\\t%{CHANGELOGNAME}\\t%{CHANGELOGTEXT}\\n]")
                 .trim().split("\n").map((line) => {
                   const [time, author, text] = line.split("\t")
@@ -168,35 +146,35 @@ describe("Archives", () => {
               expect(yield* anon.getChangelogEntries({ buildID: buildId, queryOpts: { order: "date" } }))
                 .toEqual([entries[1], entries[0]])
               expect(yield* anon.getChangelogEntries({ buildID: buildId, queryOpts: { countOnly: true } })).toBe(2)
-              expect(yield* failure(anon.getChangelogEntries({ buildID: buildId, queryOpts: { order: "nosuch" } })))
+              expect(yield* TestHub.failure(anon.getChangelogEntries({ buildID: buildId, queryOpts: { order: "nosuch" } })))
                 .toMatchObject({ _tag: "ParameterError" })
               // an rpm in a task's work directory
               const rpm = built.rpms[0]!
-              yield* put(`work/tasks/4321/54321/out/${Path.basename(rpm)}`, rpm)
+              yield* RpmBuild.put(`work/tasks/4321/54321/out/${Path.basename(rpm)}`, rpm)
               expect(yield* anon.getChangelogEntries({ taskID: 54321, filepath: `out/${Path.basename(rpm)}` }))
                 .toEqual(entries)
               expect(yield* anon.getChangelogEntries({ taskID: 54321, filepath: "out/missing.rpm" })).toEqual([])
               // Koji's refusals
-              expect(yield* failure(anon.getChangelogEntries({ taskID: 54321 }))).toEqual({
+              expect(yield* TestHub.failure(anon.getChangelogEntries({ taskID: 54321 }))).toEqual({
                 _tag: "GenericError",
                 message: "filepath must be specified with taskID"
               })
-              expect(yield* failure(anon.getChangelogEntries({ taskID: 54321, filepath: "../x.rpm" }))).toEqual({
+              expect(yield* TestHub.failure(anon.getChangelogEntries({ taskID: 54321, filepath: "../x.rpm" }))).toEqual({
                 _tag: "GenericError",
                 message: "Invalid filepath: ../x.rpm"
               })
-              expect(yield* failure(anon.getChangelogEntries({}))).toEqual({
+              expect(yield* TestHub.failure(anon.getChangelogEntries({}))).toEqual({
                 _tag: "GenericError",
                 message: "either buildID or taskID and filepath must be specified"
               })
               expect(yield* anon.getChangelogEntries({ buildID: "nosuch-1-1" })).toEqual([])
-              expect(yield* failure(anon.getChangelogEntries({ buildID: "nosuch-1-1", strict: true }))).toEqual({
+              expect(yield* TestHub.failure(anon.getChangelogEntries({ buildID: "nosuch-1-1", strict: true }))).toEqual({
                 _tag: "GenericError",
                 message: "No such build: nosuch-1-1"
               })
               const empty = yield* admin.createEmptyBuild({ name: "clogempty", version: "1", release: "1", epoch: null })
               expect(yield* anon.getChangelogEntries({ buildID: empty })).toEqual([])
-              expect(yield* failure(anon.getChangelogEntries({ buildID: empty, strict: true }))).toEqual({
+              expect(yield* TestHub.failure(anon.getChangelogEntries({ buildID: empty, strict: true }))).toEqual({
                 _tag: "GenericError",
                 message: `Build ${empty} doesn't have srpms`
               })
@@ -250,8 +228,8 @@ describe("Archives", () => {
               yield* sql`INSERT INTO image_archives (archive_id, arch) VALUES (${tarId}, 'x86_64')`
               yield* sql`INSERT INTO buildroot_archives (buildroot_id, archive_id, project_dep) VALUES (${br!.id}, ${tarId}, TRUE)`
               yield* sql`INSERT INTO archive_components (archive_id, component_id) VALUES (${tarId}, ${pomId})`
-              yield* put(`packages/mvndemo/1.0/1/maven/org/example/demo/1.0/demo-1.0.jar`, jarFile)
-              yield* put(`packages/mvndemo/1.0/1/images/disk.tar.gz`, tarFile)
+              yield* RpmBuild.put(`packages/mvndemo/1.0/1/maven/org/example/demo/1.0/demo-1.0.jar`, jarFile)
+              yield* RpmBuild.put(`packages/mvndemo/1.0/1/images/disk.tar.gz`, tarFile)
 
               // the typed records and getBuildType
               expect(yield* anon.getMavenBuild({ buildInfo: "mvndemo-1.0-1" })).toEqual({
@@ -313,7 +291,7 @@ describe("Archives", () => {
               expect(yield* anon.listArchives({ type: "image", typeInfo: { arch: "x86_64" } }))
                 .toMatchObject([{ id: tarId, arch: "x86_64" }])
               expect(ids(yield* anon.listArchives({ type: "remote-sources" }))).toEqual([rsId])
-              expect(yield* failure(anon.listArchives({ type: "remote-sources", typeInfo: { a: 1 } }))).toEqual({
+              expect(yield* TestHub.failure(anon.listArchives({ type: "remote-sources", typeInfo: { a: 1 } }))).toEqual({
                 _tag: "GenericError",
                 message: "typeInfo queries not supported for type remote-sources"
               })
@@ -321,7 +299,7 @@ describe("Archives", () => {
               expect(ids(yield* anon.listArchives({ buildID: id, queryOpts: { order: "-size", limit: 2 } })))
                 .toEqual(bySize.slice(0, 2).map((a) => a.id))
               expect(yield* anon.listArchives({ buildID: id, queryOpts: { countOnly: true } })).toBe(5)
-              expect(yield* failure(anon.listArchives({ queryOpts: { order: "nosuch" } }))).toMatchObject({
+              expect(yield* TestHub.failure(anon.listArchives({ queryOpts: { order: "nosuch" } }))).toMatchObject({
                 _tag: "ParameterError"
               })
 
@@ -335,7 +313,7 @@ describe("Archives", () => {
               expect(yield* anon.getArchive({ archive_id: winId })).toMatchObject({ relpath: "bin", platforms: "w10 w11", flags: "fre" })
               expect(yield* anon.getArchive({ archive_id: tarId })).toMatchObject({ arch: "x86_64", rootid: false })
               expect(yield* anon.getArchive({ archive_id: 999999 })).toBeNull()
-              expect(yield* failure(anon.getArchive({ archive_id: 999999, strict: true }))).toEqual({
+              expect(yield* TestHub.failure(anon.getArchive({ archive_id: 999999, strict: true }))).toEqual({
                 _tag: "GenericError",
                 message: "No such archive: 999999"
               })
@@ -352,12 +330,12 @@ describe("Archives", () => {
                 .toBe(pythonList("tar", tarFile).length)
               // not a zip or tar: nothing, or Koji's error when strict; a missing file: nothing
               expect(yield* anon.listArchiveFiles({ archive_id: pomId })).toEqual([])
-              expect(yield* failure(anon.listArchiveFiles({ archive_id: pomId, strict: true }))).toEqual({
+              expect(yield* TestHub.failure(anon.listArchiveFiles({ archive_id: pomId, strict: true }))).toEqual({
                 _tag: "GenericError",
                 message: "Unsupported archive type: pom"
               })
               expect(yield* anon.listArchiveFiles({ archive_id: rsId })).toEqual([])
-              expect(yield* failure(anon.listArchiveFiles({ archive_id: 999999 }))).toEqual({
+              expect(yield* TestHub.failure(anon.listArchiveFiles({ archive_id: 999999 }))).toEqual({
                 _tag: "GenericError",
                 message: "No such archive: 999999"
               })
@@ -376,7 +354,7 @@ describe("Archives over raw XML-RPC", () => {
       it.scoped("what Koji's CLI reads: nil for no maven build, {rpm: nil}, a count as an int", () =>
         Effect.gen(function*() {
           const admin = yield* TestHub.admin
-          const { buildId } = yield* imported(admin, "wiredemo")
+          const { buildId } = yield* RpmBuild.imported(admin, "wiredemo")
           const { url } = yield* TestHub.Clients
           const call = (method: string, params: string) =>
             Effect.promise(() =>

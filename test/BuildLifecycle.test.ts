@@ -71,9 +71,6 @@ const rpmRows = (buildId: number) =>
       SELECT id, name, arch FROM rpminfo WHERE build_id = ${buildId} ORDER BY id`
   })
 
-const failure = <A, E extends { readonly _tag: string; readonly message: string }, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.map(Effect.flip(effect), (e) => ({ _tag: e._tag, message: e.message }))
-
 describe("build lifecycle", () => {
   for (const [db, Database] of TestDatabases.migrated) {
     layer(TestHub.layer(Database, TestHub.transports[0][1]), { timeout: "180 seconds", excludeTestServices: true })(db, (it) => {
@@ -109,18 +106,18 @@ describe("build lifecycle", () => {
           expect(yield* host.host.initBuild({ data })).toBe(id)
           // another task may not take it over while it builds
           const other = yield* anotherTask(host, hostId)
-          expect(yield* failure(host.host.initBuild({ data: { ...data, task_id: other } }))).toEqual({
+          expect(yield* TestHub.failure(host.host.initBuild({ data: { ...data, task_id: other } }))).toEqual({
             _tag: "GenericError",
             message: `Build already in progress (task ${taskId})`
           })
           // a host that does not run the task
           const stranger = yield* TestBuilders.builder(unique("lifecycle-stranger-"))
-          expect(yield* failure(stranger.client.host.initBuild({ data }))).toEqual({
+          expect(yield* TestHub.failure(stranger.client.host.initBuild({ data }))).toEqual({
             _tag: "ActionNotAllowed",
             message: `host ${stranger.id} does not own task ${taskId}`
           })
           // not a host at all
-          expect((yield* failure(admin.host.initBuild({ data })))._tag).toBe("AuthError")
+          expect((yield* TestHub.failure(admin.host.initBuild({ data })))._tag).toBe("AuthError")
           expect(hostId).toBeGreaterThan(0)
         }))
 
@@ -206,13 +203,13 @@ describe("build lifecycle", () => {
             { old: BuildState.BUILDING, new: BuildState.COMPLETE, nvr: "life-full-2.0-3" }
           ])
           // completing again: the build is no longer BUILDING
-          const again = yield* failure(host.host.completeBuild({ task_id: taskId, build_id: buildId, srpm: noarchB, rpms: [] }))
+          const again = yield* TestHub.failure(host.host.completeBuild({ task_id: taskId, build_id: buildId, srpm: noarchB, rpms: [] }))
           expect(again._tag).toBe("GenericError")
           // a rebuild of the same N-V-R by another task: Koji's refusal, with the data it was given
           const other = yield* anotherTask(host, hostId)
           const pkgId = done.package_id
           expect(
-            yield* failure(host.host.initBuild({
+            yield* TestHub.failure(host.host.initBuild({
               data: { name: "life-full", version: "2.0", release: "3", epoch: 4, task_id: other }
             }))
           ).toEqual({
@@ -238,7 +235,7 @@ describe("build lifecycle", () => {
             data: { name: "life-bad", version: "1", release: "1", epoch: null, task_id: taskId }
           })
           const attempt = (rpms: ReadonlyArray<string>, extra: Record<string, unknown> = {}) =>
-            failure(host.host.completeBuild({ task_id: taskId, build_id: buildId, srpm, rpms, logs: { x86_64: [log] }, ...extra }))
+            TestHub.failure(host.host.completeBuild({ task_id: taskId, build_id: buildId, srpm, rpms, logs: { x86_64: [log] }, ...extra }))
           // a package of another build
           expect(yield* attempt([binary, stranger])).toEqual({
             _tag: "GenericError",
@@ -265,7 +262,7 @@ describe("build lifecycle", () => {
           })
           // a task that is not the build's
           const other = yield* anotherTask(host, hostId)
-          expect((yield* failure(host.host.completeBuild({ task_id: other, build_id: buildId, srpm, rpms: [binary] }))).message).toBe(
+          expect((yield* TestHub.failure(host.host.completeBuild({ task_id: other, build_id: buildId, srpm, rpms: [binary] }))).message).toBe(
             `Unable to complete build: task_id mismatch (build: ${taskId}, rpm: ${other})`
           )
           // nothing was recorded or moved
@@ -288,7 +285,7 @@ describe("build lifecycle", () => {
           const buildId = yield* host.host.initBuild({ data })
           // only the build's own task
           const other = yield* anotherTask(host, hostId)
-          expect(yield* failure(host.host.failBuild({ task_id: other, build_id: buildId }))).toEqual({
+          expect(yield* TestHub.failure(host.host.failBuild({ task_id: other, build_id: buildId }))).toEqual({
             _tag: "ActionNotAllowed",
             message: `build ${buildId} does not belong to task ${other}`
           })
@@ -296,7 +293,7 @@ describe("build lifecycle", () => {
           const failed = (yield* admin.getBuild({ buildInfo: buildId }))!
           expect(failed.state).toBe(BuildState.FAILED)
           expect(failed.completion_time).not.toBeNull()
-          expect(yield* failure(host.host.failBuild({ task_id: taskId, build_id: buildId }))).toEqual({
+          expect(yield* TestHub.failure(host.host.failBuild({ task_id: taskId, build_id: buildId }))).toEqual({
             _tag: "GenericError",
             message: `cannot update build ${buildId}, state: FAILED`
           })
@@ -314,7 +311,7 @@ describe("build lifecycle", () => {
             task_id: other,
             completion_time: null
           })
-          expect(yield* failure(host.host.failBuild({ task_id: taskId, build_id: 999_999 }))).toEqual({
+          expect(yield* TestHub.failure(host.host.failBuild({ task_id: taskId, build_id: 999_999 }))).toEqual({
             _tag: "GenericError",
             message: "No such build: 999999"
           })
@@ -333,7 +330,7 @@ describe("build lifecycle", () => {
           expect(imported.build_id).toBe(buildId)
           yield* host.host.failBuild({ task_id: taskId, build_id: buildId })
           const other = yield* anotherTask(host, hostId)
-          expect(yield* failure(host.host.initBuild({ data: { ...data, task_id: other } }))).toEqual({
+          expect(yield* TestHub.failure(host.host.initBuild({ data: { ...data, task_id: other } }))).toEqual({
             _tag: "GenericError",
             message: "Build already exists. Unable to recycle, has rpm data"
           })
@@ -364,7 +361,7 @@ describe("build lifecycle", () => {
           // again: what an earlier attempt left is replaced; a file that is not there is refused
           expect(yield* host.host.moveBuildToScratch({ task_id: taskId, srpm, rpms: [] })).toBeNull()
           const missing = `${Path.dirname(srpm)}/missing-1-1.src.rpm`
-          expect(yield* failure(host.host.moveBuildToScratch({ task_id: taskId, srpm: missing, rpms: [] }))).toEqual({
+          expect(yield* TestHub.failure(host.host.moveBuildToScratch({ task_id: taskId, srpm: missing, rpms: [] }))).toEqual({
             _tag: "GenericError",
             message: `No such file: work/${missing}`
           })
@@ -381,11 +378,11 @@ describe("build lifecycle", () => {
             "Only admin can do this via default policy"
           ])
           expect(yield* host.host.checkPolicy({ name: "build_from_srpm", data: { user_id: 1 } })).toEqual([true, ""])
-          expect(yield* failure(host.host.checkPolicy({ name: "build_from_srpm", data: { user_id: userId }, strict: true }))).toEqual({
+          expect(yield* TestHub.failure(host.host.checkPolicy({ name: "build_from_srpm", data: { user_id: userId }, strict: true }))).toEqual({
             _tag: "ActionNotAllowed",
             message: "policy violation (build_from_srpm): Only admin can do this via default policy"
           })
-          expect(yield* failure(host.host.assertPolicy({ name: "build_from_repo_id", data: { user_id: userId } }))).toEqual({
+          expect(yield* TestHub.failure(host.host.assertPolicy({ name: "build_from_repo_id", data: { user_id: userId } }))).toEqual({
             _tag: "ActionNotAllowed",
             message: "policy violation (build_from_repo_id): Only admin can do this via default policy"
           })
@@ -395,12 +392,12 @@ describe("build lifecycle", () => {
           // the raw action of non allow/deny policies
           expect(yield* host.host.evalPolicy({ name: "channel", data: { method: "build" } })).toBe("use default")
           expect(yield* host.host.evalPolicy({ name: "volume", data: {} })).toBe("DEFAULT")
-          expect(yield* failure(host.host.evalPolicy({ name: "no_such", data: {} }))).toEqual({
+          expect(yield* TestHub.failure(host.host.evalPolicy({ name: "no_such", data: {} }))).toEqual({
             _tag: "GenericError",
             message: "no such policy: no_such"
           })
           // users may not call host methods
-          expect((yield* failure(admin.host.checkPolicy({ name: "build_rpm", data: {} })))._tag).toBe("AuthError")
+          expect((yield* TestHub.failure(admin.host.checkPolicy({ name: "build_rpm", data: {} })))._tag).toBe("AuthError")
         }))
     })
   }
@@ -435,41 +432,41 @@ describe("build and chainBuild", () => {
             const name = unique("bt-user-")
             yield* admin.createUser({ username: name, password: "pw" })
             const user = yield* TestHub.loggedIn(name, "pw")
-            expect(yield* failure(user.build({ src, target: "bt", priority: -1 }))).toEqual({
+            expect(yield* TestHub.failure(user.build({ src, target: "bt", priority: -1 }))).toEqual({
               _tag: "ActionNotAllowed",
               message: "only admins may create high-priority tasks"
             })
             const mine = yield* user.build({ src, target: "bt", opts: { skip_tag: true } })
             expect(((yield* admin.getTaskInfo({ task_id: mine, request: true })) as any).request).toEqual([src, "bt", { skip_tag: true }])
             // refusals
-            expect(yield* failure(admin.build({ src, target: "nope" }))).toEqual({
+            expect(yield* TestHub.failure(admin.build({ src, target: "nope" }))).toEqual({
               _tag: "GenericError",
               message: "unknown build target: nope"
             })
-            expect(yield* failure(admin.build({ src, target: null }))).toEqual({
+            expect(yield* TestHub.failure(admin.build({ src, target: null }))).toEqual({
               _tag: "GenericError",
               message: "unknown build target: None"
             })
-            expect(yield* failure(admin.build({ src, target: "bt", opts: { arch_override: "x86_64" } }))).toEqual({
+            expect(yield* TestHub.failure(admin.build({ src, target: "bt", opts: { arch_override: "x86_64" } }))).toEqual({
               _tag: "BuildError",
               message: "arch_override is only allowed for scratch builds"
             })
-            expect(yield* failure(admin.build({ src, target: "bt", opts: { scratch: true, draft: true } }))).toEqual({
+            expect(yield* TestHub.failure(admin.build({ src, target: "bt", opts: { scratch: true, draft: true } }))).toEqual({
               _tag: "ParameterError",
               message: "scratch and draft cannot be both specified"
             })
-            expect(yield* failure(admin.build({ src, target: "bt", opts: { repo_id: 999_999 } }))).toEqual({
+            expect(yield* TestHub.failure(admin.build({ src, target: "bt", opts: { repo_id: 999_999 } }))).toEqual({
               _tag: "BuildError",
               message: "No such repo: 999999"
             })
-            expect(yield* failure(admin.build({ src, target: "bt", channel: "no-such-channel" }))).toEqual({
+            expect(yield* TestHub.failure(admin.build({ src, target: "bt", channel: "no-such-channel" }))).toEqual({
               _tag: "GenericError",
               message: "No such channel: no-such-channel"
             })
-            expect((yield* failure(admin.build({ src, target: "bt", opts: { wait_builds: ["not-an-nvr-"] } })))._tag).toBe("GenericError")
+            expect((yield* TestHub.failure(admin.build({ src, target: "bt", opts: { wait_builds: ["not-an-nvr-"] } })))._tag).toBe("GenericError")
             // not logged in
             const anon = yield* TestHub.client
-            expect((yield* failure(anon.build({ src, target: "bt" })))._tag).toBe("ActionNotAllowed")
+            expect((yield* TestHub.failure(anon.build({ src, target: "bt" })))._tag).toBe("ActionNotAllowed")
           }))
 
         it.scoped("chainBuild: a chainbuild task of levels; scratch and bad sources refused", () =>
@@ -483,19 +480,19 @@ describe("build and chainBuild", () => {
             const task = (yield* admin.getTaskInfo({ task_id: id, request: true })) as any
             expect(task).toMatchObject({ method: "chainbuild", arch: "noarch", priority: 25 })
             expect(task.request).toEqual([srcs, "cb", {}])
-            expect(yield* failure(admin.chainBuild({ srcs, target: "cb", opts: { scratch: true } }))).toEqual({
+            expect(yield* TestHub.failure(admin.chainBuild({ srcs, target: "cb", opts: { scratch: true } }))).toEqual({
               _tag: "BuildError",
               message: "--scratch is not allowed with chain-builds"
             })
-            expect(yield* failure(admin.chainBuild({ srcs, target: "nope" }))).toEqual({
+            expect(yield* TestHub.failure(admin.chainBuild({ srcs, target: "nope" }))).toEqual({
               _tag: "GenericError",
               message: "unknown build target: nope"
             })
-            expect(yield* failure(admin.chainBuild({ srcs: [["pkg.src.rpm"]], target: "cb" }))).toEqual({
+            expect(yield* TestHub.failure(admin.chainBuild({ srcs: [["pkg.src.rpm"]], target: "cb" }))).toEqual({
               _tag: "ParameterError",
               message: "\"pkg.src.rpm\" is not a SCM URL or package N-V-R"
             })
-            expect((yield* failure(admin.chainBuild({ srcs: [[]], target: "cb" })))._tag).toBe("ParameterError")
+            expect((yield* TestHub.failure(admin.chainBuild({ srcs: [[]], target: "cb" })))._tag).toBe("ParameterError")
           }))
       })
     }

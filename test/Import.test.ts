@@ -75,12 +75,6 @@ const shape = (value: unknown): unknown => {
   return typeof value
 }
 
-const put = (path: string, file: string) =>
-  Effect.flatMap(FileStore.FileStore, (store) => store.writeFile(path, new Uint8Array(Fs.readFileSync(file))))
-
-const failure = <A, E extends { readonly _tag: string; readonly message: string }, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.map(Effect.flip(effect), (e) => ({ _tag: e._tag, message: e.message }))
-
 const sample = (name: string) => Fs.readFileSync(`${Samples.directory}/${name}`, "utf8")
 
 describe("importRPM", () => {
@@ -92,7 +86,7 @@ describe("importRPM", () => {
           const admin = yield* xmlrpc()
           const store = yield* FileStore.FileStore
           // the upload the CLI made before the call, then the call exactly as recorded
-          yield* put("work/cli-import/1795586897.0595036.NgKvLqes/peerdemo-1.0-1.src.rpm", built.srpm)
+          yield* RpmBuild.put("work/cli-import/1795586897.0595036.NgKvLqes/peerdemo-1.0-1.src.rpm", built.srpm)
           const ours = yield* raw(admin, sample("importRPM.request.xml"))
           const koji = yield* Codec.parseMethodResponse(sample("importRPM.response.xml"), { keepDoubles: true })
           expect(ours._tag).toBe("Params")
@@ -141,7 +135,7 @@ describe("importRPM", () => {
           // then its RPMs join the build (typed client over XML-RPC)
           for (const file of built.rpms) {
             const name = Path.basename(file)
-            yield* put(`work/cli-import/second/${name}`, file)
+            yield* RpmBuild.put(`work/cli-import/second/${name}`, file)
             const rpm = yield* admin.importRPM({ path: "cli-import/second", basename: name })
             expect(rpm).toMatchObject({
               build_id: value.build_id,
@@ -157,9 +151,9 @@ describe("importRPM", () => {
           expect(rows.map((r) => `${r.name}.${r.arch}`).sort()).toEqual(["peerdemo-data.noarch", "peerdemo.src", "peerdemo.x86_64"])
           expect(yield* admin.getBuildLogs({ build: "peerdemo-1.0-1" })).toEqual([])
           // importing the same package again
-          yield* put("work/cli-import/third/peerdemo-1.0-1.src.rpm", built.srpm)
+          yield* RpmBuild.put("work/cli-import/third/peerdemo-1.0-1.src.rpm", built.srpm)
           const srcId = rows.find((r) => r.arch === "src").id
-          expect(yield* failure(admin.importRPM({ path: "cli-import/third", basename: "peerdemo-1.0-1.src.rpm" }))).toEqual({
+          expect(yield* TestHub.failure(admin.importRPM({ path: "cli-import/third", basename: "peerdemo-1.0-1.src.rpm" }))).toEqual({
             _tag: "GenericError",
             message: `Rpm already exists: peerdemo-1.0-1.src (id=${srcId})`
           })
@@ -173,57 +167,57 @@ describe("importRPM", () => {
           const sql = yield* SqlClient.SqlClient
           const binary = built.rpms.find((f) => f.endsWith(".x86_64.rpm"))!
           // an RPM whose source package was never imported
-          yield* put(`work/imp/a/${Path.basename(orphan.rpms[0]!)}`, orphan.rpms[0]!)
-          expect(yield* failure(admin.importRPM({ path: "imp/a", basename: Path.basename(orphan.rpms[0]!) }))).toEqual({
+          yield* RpmBuild.put(`work/imp/a/${Path.basename(orphan.rpms[0]!)}`, orphan.rpms[0]!)
+          expect(yield* TestHub.failure(admin.importRPM({ path: "imp/a", basename: Path.basename(orphan.rpms[0]!) }))).toEqual({
             _tag: "GenericError",
             message: "No such build"
           })
           // missing, garbage, misnamed, out of work/
-          expect(yield* failure(admin.importRPM({ path: "imp/a", basename: "missing-1-1.src.rpm" }))).toEqual({
+          expect(yield* TestHub.failure(admin.importRPM({ path: "imp/a", basename: "missing-1-1.src.rpm" }))).toEqual({
             _tag: "GenericError",
             message: "No such file: work/imp/a/missing-1-1.src.rpm"
           })
           const store = yield* FileStore.FileStore
           yield* store.writeFile("work/imp/a/junk-1-1.src.rpm", new TextEncoder().encode("not an rpm at all"))
-          expect(yield* failure(admin.importRPM({ path: "imp/a", basename: "junk-1-1.src.rpm" }))).toEqual({
+          expect(yield* TestHub.failure(admin.importRPM({ path: "imp/a", basename: "junk-1-1.src.rpm" }))).toEqual({
             _tag: "GenericError",
             message: "Invalid rpm: work/imp/a/junk-1-1.src.rpm: not an RPM file (bad lead magic)"
           })
-          yield* put("work/imp/a/renamed.src.rpm", built.srpm)
-          expect(yield* failure(admin.importRPM({ path: "imp/a", basename: "renamed.src.rpm" }))).toEqual({
+          yield* RpmBuild.put("work/imp/a/renamed.src.rpm", built.srpm)
+          expect(yield* TestHub.failure(admin.importRPM({ path: "imp/a", basename: "renamed.src.rpm" }))).toEqual({
             _tag: "GenericError",
             message: "bad filename: renamed.src.rpm (expected impref-2-1.src.rpm)"
           })
-          expect(yield* failure(admin.importRPM({ path: "../packages", basename: "x-1-1.src.rpm" }))).toEqual({
+          expect(yield* TestHub.failure(admin.importRPM({ path: "../packages", basename: "x-1-1.src.rpm" }))).toEqual({
             _tag: "GenericError",
             message: "Invalid upload path: ../packages/x-1-1.src.rpm"
           })
           // only admins
           yield* admin.createUser({ username: "importer", password: "pw" })
           const user = yield* xmlrpc("importer", "pw")
-          expect(yield* failure(user.importRPM({ path: "imp/a", basename: "renamed.src.rpm" }))).toEqual({
+          expect(yield* TestHub.failure(user.importRPM({ path: "imp/a", basename: "renamed.src.rpm" }))).toEqual({
             _tag: "ActionNotAllowed",
             message: "admin permission required (logged in as importer)"
           })
           // nothing of the refused calls was recorded
           expect(yield* admin.getBuild({ buildInfo: "impref-2-1" })).toBeNull()
           // the SRPM, a tag, then an RPM: the tag records an IMPORT update
-          yield* put("work/imp/b/impref-2-1.src.rpm", built.srpm)
+          yield* RpmBuild.put("work/imp/b/impref-2-1.src.rpm", built.srpm)
           const src = yield* admin.importRPM({ path: "imp/b", basename: "impref-2-1.src.rpm" })
           const tag = yield* admin.createTag({ name: "imp-tag" })
           yield* admin.packageListAdd({ taginfo: "imp-tag", pkginfo: "impref", owner: "admin" })
           yield* admin.tagBuildBypass({ tag: "imp-tag", build: src.build_id })
-          yield* put(`work/imp/b/${Path.basename(binary)}`, binary)
+          yield* RpmBuild.put(`work/imp/b/${Path.basename(binary)}`, binary)
           yield* admin.importRPM({ path: "imp/b", basename: Path.basename(binary) })
           const updates = yield* sql<{ update_type: number }>`SELECT update_type FROM tag_updates WHERE tag_id = ${tag}`
           expect(updates.map((u) => u.update_type)).toEqual([TagUpdateType.IMPORT])
           // a build that failed takes no packages
           const failed = yield* RpmBuild.build({ name: "impfailed", version: "1", release: "1", dataSubpackage: false })
-          yield* put("work/imp/c/impfailed-1-1.src.rpm", failed.srpm)
+          yield* RpmBuild.put("work/imp/c/impfailed-1-1.src.rpm", failed.srpm)
           const made = yield* admin.importRPM({ path: "imp/c", basename: "impfailed-1-1.src.rpm" })
           yield* sql`UPDATE build SET state = ${BuildState.FAILED} WHERE id = ${made.build_id}`
-          yield* put(`work/imp/c/${Path.basename(failed.rpms[0]!)}`, failed.rpms[0]!)
-          expect(yield* failure(admin.importRPM({ path: "imp/c", basename: Path.basename(failed.rpms[0]!) }))).toEqual({
+          yield* RpmBuild.put(`work/imp/c/${Path.basename(failed.rpms[0]!)}`, failed.rpms[0]!)
+          expect(yield* TestHub.failure(admin.importRPM({ path: "imp/c", basename: Path.basename(failed.rpms[0]!) }))).toEqual({
             _tag: "GenericError",
             message: "Build is FAILED: impfailed-1-1"
           })

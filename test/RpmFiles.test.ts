@@ -8,35 +8,11 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import * as ChildProcess from "node:child_process"
-import * as Fs from "node:fs"
 import * as Path from "node:path"
-import type * as KojiClient from "../src/client/KojiClient.js"
 import * as FileStore from "../src/storage/FileStore.js"
 import * as TestDatabases from "./utils/Databases.js"
 import * as TestHub from "./utils/Hub.js"
 import * as RpmBuild from "./utils/RpmBuild.js"
-
-const put = (path: string, file: string) =>
-  Effect.flatMap(FileStore.FileStore, (store) => store.writeFile(path, new Uint8Array(Fs.readFileSync(file))))
-
-const failure = <A, E extends { readonly _tag: string; readonly message: string }, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.map(Effect.flip(effect), (e) => ({ _tag: e._tag, message: e.message }))
-
-// build a package and import its SRPM and RPMs the way `koji import` does
-const imported = (admin: KojiClient.Client, name: string) =>
-  Effect.gen(function*() {
-    const built = yield* RpmBuild.build({ name, version: "1.0", release: "1", epoch: 3 })
-    const ids = new Map<string, number>()
-    let buildId = 0
-    for (const file of [built.srpm, ...built.rpms]) {
-      const base = Path.basename(file)
-      yield* put(`work/cli-import/${name}/${base}`, file)
-      const rpm = yield* admin.importRPM({ path: `cli-import/${name}`, basename: base })
-      ids.set(file, rpm.id)
-      buildId = rpm.build_id!
-    }
-    return { built, ids, buildId }
-  })
 
 const hex = (bytes: unknown) => Buffer.from(bytes as Uint8Array).toString("hex")
 
@@ -88,7 +64,7 @@ describe("RpmFiles", () => {
             Effect.gen(function*() {
               const admin = yield* TestHub.admin
               const anon = yield* TestHub.client
-              const { built, ids } = yield* imported(admin, "hdrdemo")
+              const { built, ids } = yield* RpmBuild.imported(admin, "hdrdemo", 3)
               for (const file of [built.srpm, ...built.rpms]) {
                 const id = ids.get(file)!
                 const headers = yield* anon.getRPMHeaders({
@@ -141,7 +117,7 @@ describe("RpmFiles", () => {
                 expect(headers["conflicts"]).toEqual([])
               }
               // an unknown name fails, strict or not
-              expect(yield* failure(anon.getRPMHeaders({ rpmID: ids.get(built.srpm)!, headers: ["license", "nosuch"] })))
+              expect(yield* TestHub.failure(anon.getRPMHeaders({ rpmID: ids.get(built.srpm)!, headers: ["license", "nosuch"] })))
                 .toEqual({ _tag: "GenericError", message: "No such rpm header field: NOSUCH" })
             }))
 
@@ -149,7 +125,7 @@ describe("RpmFiles", () => {
             Effect.gen(function*() {
               const admin = yield* TestHub.admin
               const anon = yield* TestHub.client
-              const { built, ids } = yield* imported(admin, "alldemo")
+              const { built, ids } = yield* RpmBuild.imported(admin, "alldemo", 3)
               for (const file of [built.srpm, built.rpms[0]!]) {
                 const ours = yield* anon.getRPMHeaders({ rpmID: ids.get(file)! })
                 const koji = kojiHeaderFields(file)
@@ -162,32 +138,32 @@ describe("RpmFiles", () => {
             Effect.gen(function*() {
               const admin = yield* TestHub.admin
               const anon = yield* TestHub.client
-              const { built, ids } = yield* imported(admin, "taskdemo")
+              const { built, ids } = yield* RpmBuild.imported(admin, "taskdemo", 3)
               const rpm = built.rpms[0]!
-              yield* put(`work/tasks/4321/54321/out/${Path.basename(rpm)}`, rpm)
+              yield* RpmBuild.put(`work/tasks/4321/54321/out/${Path.basename(rpm)}`, rpm)
               expect(yield* anon.getRPMHeaders({
                 taskID: 54321,
                 filepath: `out/${Path.basename(rpm)}`,
                 headers: ["name", "LICENSE", "arch"]
               })).toEqual({ name: RpmBuild.query(rpm, "%{NAME}"), LICENSE: "MIT", arch: RpmBuild.query(rpm, "%{ARCH}") })
               expect(yield* anon.getRPMHeaders({ taskID: 54321, filepath: "out/missing.rpm" })).toEqual({})
-              expect(yield* failure(anon.getRPMHeaders({ taskID: 54321, filepath: "out/missing.rpm", strict: true })))
+              expect(yield* TestHub.failure(anon.getRPMHeaders({ taskID: 54321, filepath: "out/missing.rpm", strict: true })))
                 .toEqual({ _tag: "GenericError", message: "Missing rpm file: work/tasks/4321/54321/out/missing.rpm" })
-              expect(yield* failure(anon.getRPMHeaders({ taskID: 54321 }))).toEqual({
+              expect(yield* TestHub.failure(anon.getRPMHeaders({ taskID: 54321 }))).toEqual({
                 _tag: "GenericError",
                 message: "filepath must be specified with taskID"
               })
-              expect(yield* failure(anon.getRPMHeaders({ taskID: 54321, filepath: "/etc/passwd" }))).toEqual({
+              expect(yield* TestHub.failure(anon.getRPMHeaders({ taskID: 54321, filepath: "/etc/passwd" }))).toEqual({
                 _tag: "GenericError",
                 message: "Invalid filepath: /etc/passwd"
               })
-              expect(yield* failure(anon.getRPMHeaders({ headers: ["name"] }))).toEqual({
+              expect(yield* TestHub.failure(anon.getRPMHeaders({ headers: ["name"] }))).toEqual({
                 _tag: "GenericError",
                 message: "either rpmID or taskID and filepath must be specified"
               })
               // an unknown rpm: {} or Koji's error when strict
               expect(yield* anon.getRPMHeaders({ rpmID: 999999, headers: ["name"] })).toEqual({})
-              expect(yield* failure(anon.getRPMHeaders({ rpmID: 999999, strict: true }))).toEqual({
+              expect(yield* TestHub.failure(anon.getRPMHeaders({ rpmID: 999999, strict: true }))).toEqual({
                 _tag: "GenericError",
                 message: "No such rpm: {'id': 999999}"
               })
@@ -198,13 +174,13 @@ describe("RpmFiles", () => {
               const stored = `packages/taskdemo/1.0/1/${arch}/${nvra}.rpm`
               yield* store.remove(stored)
               expect(yield* anon.getRPMHeaders({ rpmID: ids.get(rpm)!, headers: ["name"] })).toEqual({})
-              expect(yield* failure(anon.getRPMHeaders({ rpmID: ids.get(rpm)!, strict: true }))).toEqual({
+              expect(yield* TestHub.failure(anon.getRPMHeaders({ rpmID: ids.get(rpm)!, strict: true }))).toEqual({
                 _tag: "GenericError",
                 message: `Missing rpm file: ${stored}`
               })
               expect(yield* anon.listRPMFiles({ rpmID: ids.get(rpm)! })).toEqual([])
               expect(yield* anon.getRPMFile({ rpmID: ids.get(rpm)!, filename: "/usr/lib/taskdemo/blob" })).toEqual({})
-              expect(yield* failure(anon.getRPMFile({ rpmID: ids.get(rpm)!, filename: "x", strict: true }))).toEqual({
+              expect(yield* TestHub.failure(anon.getRPMFile({ rpmID: ids.get(rpm)!, filename: "x", strict: true }))).toEqual({
                 _tag: "GenericError",
                 message: `RPM package file of ${ids.get(rpm)} doesn't exist`
               })
@@ -214,7 +190,7 @@ describe("RpmFiles", () => {
             Effect.gen(function*() {
               const admin = yield* TestHub.admin
               const anon = yield* TestHub.client
-              const { built, ids } = yield* imported(admin, "filedemo")
+              const { built, ids } = yield* RpmBuild.imported(admin, "filedemo", 3)
               for (const file of [built.srpm, ...built.rpms]) {
                 const id = ids.get(file)!
                 const files = yield* anon.listRPMFiles({ rpmID: id })
@@ -252,19 +228,19 @@ describe("RpmFiles", () => {
               const bySize = yield* anon.listRPMFiles({ rpmID: srpm, queryOpts: { order: "-size", limit: 1 } })
               const all = (yield* anon.listRPMFiles({ rpmID: srpm })) as ReadonlyArray<{ size: number }>
               expect(bySize).toEqual([[...all].sort((a, b) => b.size - a.size)[0]])
-              expect(yield* failure(anon.listRPMFiles({ rpmID: srpm, queryOpts: { order: "nosuch" } })))
+              expect(yield* TestHub.failure(anon.listRPMFiles({ rpmID: srpm, queryOpts: { order: "nosuch" } })))
                 .toMatchObject({ _tag: "ParameterError" })
               // by N-V-R.A too
               const nvra = Path.basename(built.srpm, ".rpm")
               expect(yield* anon.listRPMFiles({ rpmID: nvra })).toEqual(all)
               // missing file / rpm: {} and [], Koji's errors when strict
               expect(yield* anon.getRPMFile({ rpmID: main, filename: "/no/such" })).toEqual({})
-              expect(yield* failure(anon.getRPMFile({ rpmID: main, filename: "/no/such", strict: true }))).toEqual({
+              expect(yield* TestHub.failure(anon.getRPMFile({ rpmID: main, filename: "/no/such", strict: true }))).toEqual({
                 _tag: "GenericError",
                 message: `No file: /no/such found in RPM: ${main}`
               })
               expect(yield* anon.getRPMFile({ rpmID: 999999, filename: "/x" })).toEqual({})
-              expect(yield* failure(anon.getRPMFile({ rpmID: 999999, filename: "/x", strict: true }))).toEqual({
+              expect(yield* TestHub.failure(anon.getRPMFile({ rpmID: 999999, filename: "/x", strict: true }))).toEqual({
                 _tag: "GenericError",
                 message: "No such rpm: {'id': 999999}"
               })

@@ -4,15 +4,17 @@
  * arch and noarch, channel `default`). Kojira and the web UI join as they land.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { Config, Console, Effect, Layer } from "effect"
+import { Console, Effect, Layer } from "effect"
 import * as BuilderConfig from "../../src/builder/BuilderConfig.js"
 import * as Daemon from "../../src/hub/Daemon.js"
+import * as AllowList from "../../src/scm/AllowList.js"
 
 const announce = Layer.effectDiscard(Effect.gen(function*() {
   yield* Console.log(`koji-ts: all-in-one: hub and builder (${BuilderConfig.localArch}, noarch; kojira and web UI not built yet)`)
-  const scms = yield* Config.string("KOJI_ALLOWED_SCMS").pipe(Config.withDefault(""))
+  // the builder's allow-list, as BuildSettings reads it
+  const scms = (yield* AllowList.config).entries.map((e) => e.text)
   yield* Console.log(
-    `koji-ts: builds from SCM allowed for: ${scms === "" ? "none (set KOJI_ALLOWED_SCMS, e.g. ':/srv/git/*')" : scms}`
+    `koji-ts: builds from SCM allowed for: ${scms.length === 0 ? "none (set KOJI_ALLOWED_SCMS, e.g. ':/srv/git/*')" : scms.join(" ")}`
   )
   yield* Daemon.announce
 }))

@@ -31,13 +31,13 @@ import * as Method from "../api/Method.js"
 import type { RpmInfo } from "../api/Rpms.js"
 import type { QueryOpts } from "../api/Users.js"
 import type { Build } from "../domain/Build.js"
-import { GenericError, ParameterError } from "../domain/Errors.js"
+import { GenericError, type ParameterError } from "../domain/Errors.js"
 import type { ArchiveId, RpmId } from "../domain/Ids.js"
-import * as Header from "../rpm/Header.js"
 import { FileStore } from "../storage/FileStore.js"
 import * as Paths from "../storage/Paths.js"
 import { parseExtra } from "./BuildRecords.js"
 import { Builds, layer as buildsLayer } from "./Builds.js"
+import { printable, readStoredHeader, shownPath, storedFileExists, taskFilePath } from "./StoredFiles.js"
 import * as QueryOpts_ from "./QueryOpts.js"
 import { layer as rpmsLayer, Rpms } from "./Rpms.js"
 
@@ -123,42 +123,6 @@ export class Archives extends Context.Tag("koji/hub/Archives")<Archives, {
   /** `getChangelogEntries`. */
   readonly changelog: (options: ChangelogOptions) => Effect.Effect<ReadonlyArray<ChangelogEntry> | number, Failure>
 }>() {}
-
-// ---------------------------------------------------------------------------
-// queryOpts on a list in memory (Koji's _applyQueryOpts)
-
-/**
- * Koji's `_applyQueryOpts`: `order` (one field, `-` for descending), `offset`, `limit` and
- * `countOnly` on rows already in memory. An unknown order field is a `ParameterError`.
- *
- * @since 0.1.0
- * @category combinators
- */
-export const applyQueryOpts = <A extends object>(
-  rows: ReadonlyArray<A>,
-  opts: QueryOpts | null | undefined,
-  fields: ReadonlyArray<string>
-): Effect.Effect<ReadonlyArray<A> | number, ParameterError | GenericError> =>
-  Effect.suspend((): Effect.Effect<ReadonlyArray<A> | number, ParameterError | GenericError> => {
-    const o = opts ?? {}
-    if (o.group) return Effect.fail(new GenericError({ message: "queryOpts.group is not available for this API" }))
-    let result = [...rows]
-    if (o.order) {
-      const descending = o.order.startsWith("-")
-      const field = descending ? o.order.slice(1) : o.order
-      if (!fields.includes(field)) return Effect.fail(new ParameterError({ message: `Invalid order term: ${field}` }))
-      const key = (row: A) => (row as Record<string, unknown>)[field]
-      result.sort((a, b) => {
-        const x = key(a) as any
-        const y = key(b) as any
-        return x < y ? -1 : x > y ? 1 : 0
-      })
-      if (descending) result.reverse()
-    }
-    if (o.offset) result = result.slice(o.offset)
-    if (o.limit) result = result.slice(0, o.limit)
-    return Effect.succeed(o.countOnly ? result.length : result)
-  })
 
 // ---------------------------------------------------------------------------
 // archive contents
@@ -413,63 +377,6 @@ const timeBound = (name: string, value: ChangelogTime | null | undefined) =>
   })
 
 /**
- * Koji's `removeNonprintable`: a string without its control characters (tab, newline and
- * carriage return stay).
- *
- * @since 0.1.0
- * @category combinators
- */
-// eslint-disable-next-line no-control-regex
-export const printable = (s: string): string => s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "")
-
-/**
- * The store path of a file of a task's output, as Koji's `getChangelogEntries` and
- * `getRPMHeaders` take it (`taskID` + `filepath`): no absolute path, no `../`.
- *
- * @since 0.1.0
- * @category files
- */
-export const taskFilePath = (taskId: number, filepath: string | null | undefined): Effect.Effect<string, GenericError> => {
-  if (!filepath) return Effect.fail(new GenericError({ message: "filepath must be specified with taskID" }))
-  if (filepath.startsWith("/") || filepath.includes("../")) {
-    return Effect.fail(new GenericError({ message: `Invalid filepath: ${filepath}` }))
-  }
-  return Effect.succeed(`${Paths.taskWork(taskId)}/${filepath}`)
-}
-
-/**
- * Whether a regular file is at `path` in the store.
- *
- * @since 0.1.0
- * @category files
- */
-export const storedFileExists = (store: FileStore.Service, path: string): Effect.Effect<boolean, GenericError> =>
-  Effect.map(
-    Effect.mapError(store.stat(path), (e) => new GenericError({ message: e.message })),
-    (info) => info !== undefined && !info.isDirectory
-  )
-
-/**
- * The header of the package at `path` in the store; an unreadable one is a `GenericError`.
- *
- * @since 0.1.0
- * @category files
- */
-export const readStoredHeader = (store: FileStore.Service, path: string): Effect.Effect<Header.RpmHeader, GenericError> =>
-  Header.read((size) => Effect.mapError(store.read(path, { size }), (e) => new GenericError({ message: e.message }))).pipe(
-    Effect.catchTag("RpmHeaderError", (e) => Effect.fail(new GenericError({ message: `Cannot read ${path}: ${e.message}` })))
-  )
-
-/**
- * How Koji names a path of the store in its messages: absolute under a local topdir.
- *
- * @since 0.1.0
- * @category files
- */
-export const shownPath = (store: FileStore.Service, path: string): string =>
-  store.localRoot === undefined ? path : `${store.localRoot}/${path}`
-
-/**
  * The service on Koji's tables and the file store.
  *
  * @since 0.1.0
@@ -625,10 +532,10 @@ export const make = Effect.gen(function*() {
       const kind = archive.compression_type
       if (kind !== "zip" && kind !== "tar") {
         if (strict) return yield* new GenericError({ message: `Unsupported archive type: ${archive.type_name}` })
-        return yield* applyQueryOpts([], queryOpts, archiveFileFields)
+        return yield* QueryOpts_.inMemory([], queryOpts, archiveFileFields)
       }
       const info = yield* Effect.mapError(store.stat(path), storeError)
-      if (info === undefined || info.isDirectory) return yield* applyQueryOpts([], queryOpts, archiveFileFields)
+      if (info === undefined || info.isDirectory) return yield* QueryOpts_.inMemory([], queryOpts, archiveFileFields)
       const id = archiveId as ArchiveId
       let files: Array<ArchiveFile>
       if (kind === "zip") {
@@ -639,7 +546,7 @@ export const make = Effect.gen(function*() {
         const bytes = yield* untar(yield* Effect.mapError(store.read(path), storeError))
         files = tarMembers(bytes).map((m) => ({ archive_id: id, ...m }))
       }
-      return yield* applyQueryOpts(files, queryOpts, archiveFileFields)
+      return yield* QueryOpts_.inMemory(files, queryOpts, archiveFileFields)
     })
 
   const listBTypes = (
@@ -749,7 +656,7 @@ export const make = Effect.gen(function*() {
         // a numeric sort on the timestamp, not on the date string
         queryOpts = { ...queryOpts, order: queryOpts.order.replace("date", "date_ts") }
       }
-      const none = applyQueryOpts<ChangelogEntry>([], queryOpts, changelogFields)
+      const none = QueryOpts_.inMemory<ChangelogEntry>([], queryOpts, changelogFields)
       let path: string
       const buildInfo = options.buildID
       if (buildInfo !== null && buildInfo !== undefined && buildInfo !== 0 && buildInfo !== "") {
@@ -789,7 +696,7 @@ export const make = Effect.gen(function*() {
           text: printable(entry.text)
         })
       }
-      return yield* applyQueryOpts(entries, queryOpts, changelogFields)
+      return yield* QueryOpts_.inMemory(entries, queryOpts, changelogFields)
     })
 
   return Archives.of({

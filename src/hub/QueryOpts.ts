@@ -73,3 +73,36 @@ export const run = <Row, E, R>(
     const terms = yield* orderBy(o.order ?? options.defaultOrder, options.columns, options.tiebreak)
     return yield* options.select(sql.literal(terms), window)
   })
+
+/**
+ * Koji's `_applyQueryOpts`: `order` (one field, `-` for descending), `offset`, `limit` and
+ * `countOnly` on rows already in memory. An unknown order field is a `ParameterError`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const inMemory = <A extends object>(
+  rows: ReadonlyArray<A>,
+  opts: QueryOpts | null | undefined,
+  fields: ReadonlyArray<string>
+): Effect.Effect<ReadonlyArray<A> | number, ParameterError | GenericError> =>
+  Effect.suspend((): Effect.Effect<ReadonlyArray<A> | number, ParameterError | GenericError> => {
+    const o = opts ?? {}
+    if (o.group) return Effect.fail(new GenericError({ message: "queryOpts.group is not available for this API" }))
+    let result = [...rows]
+    if (o.order) {
+      const descending = o.order.startsWith("-")
+      const field = descending ? o.order.slice(1) : o.order
+      if (!fields.includes(field)) return Effect.fail(new ParameterError({ message: `Invalid order term: ${field}` }))
+      const key = (row: A) => (row as Record<string, unknown>)[field]
+      result.sort((a, b) => {
+        const x = key(a) as any
+        const y = key(b) as any
+        return x < y ? -1 : x > y ? 1 : 0
+      })
+      if (descending) result.reverse()
+    }
+    if (o.offset) result = result.slice(o.offset)
+    if (o.limit) result = result.slice(0, o.limit)
+    return Effect.succeed(o.countOnly ? result.length : result)
+  })

@@ -27,7 +27,8 @@ import * as Header from "../rpm/Header.js"
 import { FileStore } from "../storage/FileStore.js"
 import * as Paths from "../storage/Paths.js"
 import * as Method from "../api/Method.js"
-import { applyQueryOpts, printable, readStoredHeader, shownPath, storedFileExists, taskFilePath } from "./Archives.js"
+import * as QueryOpts_ from "./QueryOpts.js"
+import { printable, readStoredHeader, shownPath, storedFileExists, taskFilePath } from "./StoredFiles.js"
 import { Builds } from "./Builds.js"
 import { Rpms } from "./Rpms.js"
 import type { SqlError } from "@effect/sql"
@@ -301,9 +302,9 @@ export const make = Effect.gen(function*() {
   const list = (info: RpmInfo, queryOpts: QueryOpts | null | undefined) =>
     Effect.gen(function*() {
       const rpm = yield* rpms.find(info)
-      if (rpm === undefined || rpm.build_id === null) return yield* applyQueryOpts([], queryOpts, fileFields)
+      if (rpm === undefined || rpm.build_id === null) return yield* QueryOpts_.inMemory([], queryOpts, fileFields)
       const header = yield* internalHeader(rpm)
-      return yield* applyQueryOpts(header === undefined ? [] : headerFiles(header), queryOpts, fileFields)
+      return yield* QueryOpts_.inMemory(header === undefined ? [] : headerFiles(header), queryOpts, fileFields)
     })
 
   const get = (info: RpmInfo, filename: string, strict: boolean) =>

@@ -104,3 +104,7 @@ export const setPassword = (name: string, password: string) =>
 
 /** A fresh client logged in as the admin. */
 export const admin = loggedIn("admin", adminPassword)
+
+/** The Koji fault an effect fails with, as `{_tag, message}` (what a test compares). */
+export const failure = <A, E extends { readonly _tag: string; readonly message: string }, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.map(Effect.flip(effect), (e) => ({ _tag: e._tag, message: e.message }))

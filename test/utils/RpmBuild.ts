@@ -7,6 +7,8 @@
  *   built.rpms            // the binary packages (x86_64 and the noarch subpackage)
  */
 import { Effect } from "effect"
+import type * as KojiClient from "../../src/client/KojiClient.js"
+import { FileStore } from "../../src/storage/FileStore.js"
 import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
@@ -108,4 +110,28 @@ export const query = (file: string, format: string): string =>
   ChildProcess.execFileSync("rpm", ["-qp", "--nosignature", "--nodigest", "--qf", format, file], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"]
+  })
+
+/** Put a local file into the hub's store at `path`. */
+export const put = (path: string, file: string) =>
+  Effect.flatMap(FileStore, (store) => store.writeFile(path, new Uint8Array(Fs.readFileSync(file))))
+
+/**
+ * Build `name-1.0-1` (with `epoch`) and import its SRPM and RPMs as `koji import` does: each put
+ * under `work/cli-import/<name>/`, then `importRPM`. Answers the packages, their RPM ids by file,
+ * and the build's id.
+ */
+export const imported = (admin: KojiClient.Client, name: string, epoch?: number) =>
+  Effect.gen(function*() {
+    const built = yield* build({ name, version: "1.0", release: "1", epoch })
+    const ids = new Map<string, number>()
+    let buildId = 0
+    for (const file of [built.srpm, ...built.rpms]) {
+      const base = Path.basename(file)
+      yield* put(`work/cli-import/${name}/${base}`, file)
+      const rpm = yield* admin.importRPM({ path: `cli-import/${name}`, basename: base })
+      ids.set(file, rpm.id)
+      buildId = rpm.build_id!
+    }
+    return { built, ids, buildId }
   })

@@ -115,6 +115,38 @@ const buildroot = (
     return { id, root }
   })
 
+// the repo the task's options name (`repo_id`), if any
+const repoOf = (options: Readonly<Record<string, unknown>>) => typeof options.repo_id === "number" ? options.repo_id : null
+
+// a source package of the hub's `work/` fetched into the task's directory `dir`, and its header
+const fetchSource = (ctx: Ctx, workPath: string, dir: string) =>
+  Effect.gen(function*() {
+    const local = path.join(yield* subdir(ctx, dir), path.basename(workPath))
+    yield* ctx.download(`work/${workPath}`, local)
+    const header = yield* readHeader(local)
+    if (!header.isSource) return yield* buildError(`${path.basename(workPath)} is not a source package`)
+    return { local, header }
+  })
+
+// an SRPM built from a spec and its sources in a fresh buildroot of the build tag
+const srpmFrom = (
+  ctx: Ctx,
+  options: {
+    readonly tag: number | string
+    readonly repoId: number | null
+    readonly networking: boolean
+    readonly settings: BuildSettingsShape
+    readonly specFile: string
+    readonly sourceDir: string
+  }
+) =>
+  Effect.gen(function*() {
+    const { id: brootid, root } = yield* buildroot(ctx, { ...options, arch: ctx.host.arch })
+    const backend = yield* BuildrootBackend
+    const srpm = yield* backend.buildSRPM(root, { specFile: options.specFile, sourceDir: options.sourceDir })
+    return { srpm, header: yield* readHeader(srpm), brootid }
+  })
+
 // the task's log files, as paths under work/
 const uploadedLogs = (ctx: Ctx) =>
   Effect.promise(async () => (await readdir(ctx.logDir)).sort().map((name) => `${ctx.uploadPath}/${name}`))
@@ -200,12 +232,14 @@ export const buildSRPMFromSCM = TaskHandler.make({
       }).pipe(Effect.mapError((e) => buildError(e.message)), Effect.provide(NodeContext.layer))
       yield* ctx.log(`checked out ${out.commit}`)
       yield* sourceCommand(ctx, out.sourceDir, how.sourceCmd ?? [], settings.checkoutTimeout)
-      const spec = yield* findSpec(out.sourceDir)
-      const repoId = typeof options.repo_id === "number" ? options.repo_id : null
-      const { id: brootid, root } = yield* buildroot(ctx, { arch: ctx.host.arch, repoId, tag: buildTag, networking: true, settings })
-      const backend = yield* BuildrootBackend
-      const srpm = yield* backend.buildSRPM(root, { specFile: spec, sourceDir: out.sourceDir })
-      const header = yield* readHeader(srpm)
+      const { brootid, header, srpm } = yield* srpmFrom(ctx, {
+        tag: buildTag,
+        repoId: repoOf(options),
+        networking: true,
+        settings,
+        specFile: yield* findSpec(out.sourceDir),
+        sourceDir: out.sourceDir
+      })
       if (!header.isSource) return yield* buildError(`${path.basename(srpm)} is not a source package`)
       const uploaded = yield* ctx.upload(srpm)
       return { srpm: uploaded, logs: yield* uploadedLogs(ctx), brootid, source: { url, source: out.source } }
@@ -227,10 +261,7 @@ export const rebuildSRPM = TaskHandler.make({
     Effect.scoped(Effect.gen(function*() {
       const settings = yield* BuildSettings
       const options = opts ?? {}
-      const local = path.join(yield* subdir(ctx, "input"), path.basename(srpmPath))
-      yield* ctx.download(`work/${srpmPath}`, local)
-      const header = yield* readHeader(local)
-      if (!header.isSource) return yield* buildError(`${path.basename(srpmPath)} is not a source package`)
+      const { header, local } = yield* fetchSource(ctx, srpmPath, "input")
       const sources = yield* subdir(ctx, "unpacked")
       // a package may have no sources at all: SOURCES is there anyway
       yield* subdir(ctx, "unpacked/SOURCES")
@@ -244,12 +275,14 @@ export const rebuildSRPM = TaskHandler.make({
           failure: `cannot unpack ${path.basename(local)}`
         }
       )
-      const spec = yield* findSpec(path.join(sources, "SPECS"))
-      const repoId = typeof options.repo_id === "number" ? options.repo_id : null
-      const { id: brootid, root } = yield* buildroot(ctx, { arch: ctx.host.arch, repoId, tag: buildTag, networking: false, settings })
-      const backend = yield* BuildrootBackend
-      const srpm = yield* backend.buildSRPM(root, { specFile: spec, sourceDir: path.join(sources, "SOURCES") })
-      const rebuilt = yield* readHeader(srpm)
+      const { brootid, header: rebuilt, srpm } = yield* srpmFrom(ctx, {
+        tag: buildTag,
+        repoId: repoOf(options),
+        networking: false,
+        settings,
+        specFile: yield* findSpec(path.join(sources, "SPECS")),
+        sourceDir: path.join(sources, "SOURCES")
+      })
       if (rebuilt.name !== header.name) {
         return yield* buildError(`the rebuilt SRPM is ${rebuilt.name}, not ${header.name}`)
       }
@@ -273,14 +306,16 @@ export const buildArch = TaskHandler.make({
     Effect.scoped(Effect.gen(function*() {
       const settings = yield* BuildSettings
       const options = opts ?? {}
-      const local = path.join(yield* subdir(ctx, "input"), path.basename(pkg))
-      yield* ctx.download(`work/${pkg}`, local)
-      const header = yield* readHeader(local)
-      if (!header.isSource) return yield* buildError(`${path.basename(pkg)} is not a source package`)
+      const { local } = yield* fetchSource(ctx, pkg, "input")
       // noarch builds run on the host's own arch
       const buildOn = arch === "noarch" ? ctx.host.arch : arch
-      const repoId = typeof options.repo_id === "number" ? options.repo_id : null
-      const { id: brootid, root: br } = yield* buildroot(ctx, { arch: buildOn, repoId, tag: root, networking: false, settings })
+      const { id: brootid, root: br } = yield* buildroot(ctx, {
+        arch: buildOn,
+        repoId: repoOf(options),
+        tag: root,
+        networking: false,
+        settings
+      })
       yield* ctx.log(`building ${path.basename(pkg)} for ${arch}`)
       const backend = yield* BuildrootBackend
       const made = yield* backend.rebuild(br, { srpm: local })
@@ -342,7 +377,7 @@ export const build = TaskHandler.make({
       const scratch = options.scratch === true
       const target = yield* hub(ctx.hub.getBuildTarget({ info: targetName, strict: true }))
       if (target === null) return yield* buildError(`unknown build target: ${targetName}`)
-      const repoId = typeof options.repo_id === "number" ? options.repo_id : null
+      const repoId = repoOf(options)
       // Koji's build policies, asked of the hub before any work: an uploaded SRPM, a chosen repo, any RPM build
       const policyData = {
         user_id: ctx.info.owner,
@@ -370,10 +405,7 @@ export const build = TaskHandler.make({
         const result = (yield* ctx.wait({ tasks: [id], all: true, failany: true }))[id] as any
         srpm = String(result.srpm)
       }
-      const local = path.join(yield* subdir(ctx, "srpm"), path.basename(srpm))
-      yield* ctx.download(`work/${srpm}`, local)
-      const header = yield* readHeader(local)
-      if (!header.isSource) return yield* buildError(`${path.basename(srpm)} is not a source package`)
+      const { header } = yield* fetchSource(ctx, srpm, "srpm")
       const nvr = `${header.name}-${header.version}-${header.release}`
       // the destination tag must list the package (not for scratch builds or skip_tag)
       let extraArches: string | null = null
