@@ -25,6 +25,7 @@ import * as Server from "../src/rpc/Server.js"
 import * as Certificates from "./utils/Certificates.js"
 import { adminProfile, fault, harness, HubUrl, hubLayer, ok } from "./utils/CliHarness.js"
 import * as TestHub from "./utils/Hub.js"
+import * as Hub from "../src/hub/Hub.js"
 
 // the hub: PGlite, over HTTP (its URL in `HubUrl`); the binary as a subprocess and the CLI in
 // process (the detailed session runs this way, to stay fast), in a home and /etc of our own
@@ -738,7 +739,10 @@ layer(hubLayer(), { timeout: "180 seconds", excludeTestServices: true })("Cli", 
 
   it.scoped("a method defined only in this test is callable and listed, with no CLI change", () =>
     Effect.gen(function*() {
-      const dispatcher = yield* Dispatcher.make(ExtendedApi).pipe(Effect.provide(testOnlyHandlers))
+      const dispatcher = yield* Dispatcher.make(ExtendedApi).pipe(
+        Effect.provide(testOnlyHandlers),
+        Effect.provide(yield* Hub.Handlers)
+      )
       const options: Cli.RunOptions = { api: ExtendedApi, connect: inProcess(dispatcher) }
       const server = ["-s", "http://in-process/api", "--noauth"]
       const called = yield* runInProcess([...server, "call", "cliTestAdd", "2", "b=40", "label=total"], options)

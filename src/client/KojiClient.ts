@@ -36,7 +36,7 @@ import type { EventFilter, StreamEvent } from "../api/EventStream.js"
 import { RawUploadResult } from "../api/Files.js"
 import { SessionMiddleware } from "../api/SessionMiddleware.js"
 import * as Errors from "../domain/Errors.js"
-import type { Hub } from "../hub/Hub.js"
+import { Handlers, type Hub } from "../hub/Hub.js"
 import * as Checksum from "../storage/Checksum.js"
 import * as Codec from "../xmlrpc/Codec.js"
 import * as Value from "../xmlrpc/Value.js"
@@ -719,9 +719,10 @@ const makeOver = (
  * @since 0.1.0
  * @category constructors
  */
-export const makeInProcess: Effect.Effect<Client, never, Hub | Scope.Scope> = makeWith(
-  RpcTest.makeClient(KojiRpcs as unknown as RpcGroup.RpcGroup<Rpc.Any>),
-  true
+export const makeInProcess: Effect.Effect<Client, never, Hub | Scope.Scope> = Effect.flatMap(
+  Handlers,
+  (handlers) =>
+    Effect.provide(makeWith(RpcTest.makeClient(KojiRpcs as unknown as RpcGroup.RpcGroup<Rpc.Any>), true), handlers)
 ) as any
 
 /**

@@ -7,8 +7,8 @@
  */
 import { type Rpc } from "@effect/rpc"
 import { type SqlClient } from "@effect/sql"
-import { Layer } from "effect"
-import { KojiApi, type KojiRpcs } from "../api/Api.js"
+import { Context, Effect, Layer } from "effect"
+import { KojiApi, KojiRpcs } from "../api/Api.js"
 import { type SessionMiddleware } from "../api/SessionMiddleware.js"
 import type { Notifications } from "../db/Notifications.js"
 import type { ConfigurationError } from "../domain/Errors.js"
@@ -69,6 +69,24 @@ export const layerHandlers = Layer.mergeAll(
   HostBuildsHandlers.layer
 )
 
+type HandlerServices = Rpc.ToHandler<RpcGroupRpcs<typeof KojiRpcs>>
+
+type RpcGroupRpcs<G> = G extends { readonly requests: ReadonlyMap<string, infer R> } ? R : never
+
+/**
+ * The handler of every `KojiRpcs` method (and the session middleware), for the transports that
+ * serve them with `@effect/rpc` (`/api`, the in-process client). The handlers are kept here, not
+ * in the hub's context: every request's fiber copies its context when a service is provided, so
+ * the hub's context stays small (a few services, not one entry per method).
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Handlers extends Context.Tag("koji/hub/Handlers")<
+  Handlers,
+  Context.Context<HandlerServices | SessionMiddleware>
+>() {}
+
 /**
  * What the hub provides.
  *
@@ -84,9 +102,9 @@ export type Hub =
   | Sessions.Sessions
   | SessionMiddleware
   | Uploads.Uploads
-  | Rpc.ToHandler<RpcGroupRpcs<typeof KojiRpcs>>
+  | Handlers
 
-type RpcGroupRpcs<G> = G extends { readonly requests: ReadonlyMap<string, infer R> } ? R : never
+const handlerKeys: ReadonlySet<string> = new Set([...KojiRpcs.requests.values()].map((rpc) => rpc.key))
 
 /**
  * The whole hub on a database (`SqlClient`), settings (`HubConfig`) and a file store (`FileStore`).
@@ -98,14 +116,25 @@ export const layer: Layer.Layer<
   Hub,
   ConfigurationError,
   SqlClient.SqlClient | Notifications | HubConfig | FileStore
-> = Layer.mergeAll(
-  MulticallHandler.layer,
-  SessionMiddlewareLive.layer
+> = Layer.effectContext(
+  Effect.map(Effect.context<Hub | HandlerServices>(), (all) =>
+    Context.add(
+      Context.unsafeMake(new Map([...all.unsafeMap].filter(([key]) => !handlerKeys.has(key)))),
+      Handlers,
+      all
+    ))
 ).pipe(
-  Layer.provideMerge(Dispatcher.layer(KojiApi)),
-  Layer.provideMerge(layerHandlers),
-  Layer.provideMerge(Sessions.layer),
-  Layer.provideMerge(Layer.merge(Tasks.layer, Scheduler.layer)),
-  Layer.provideMerge(EventStream.layer),
-  Layer.provideMerge(Policy.layer)
+  Layer.provide(
+    Layer.mergeAll(
+      MulticallHandler.layer,
+      SessionMiddlewareLive.layer
+    ).pipe(
+      Layer.provideMerge(Dispatcher.layer(KojiApi)),
+      Layer.provideMerge(layerHandlers),
+      Layer.provideMerge(Sessions.layer),
+      Layer.provideMerge(Layer.merge(Tasks.layer, Scheduler.layer)),
+      Layer.provideMerge(EventStream.layer),
+      Layer.provideMerge(Policy.layer)
+    )
+  )
 ) as any

@@ -187,19 +187,28 @@ export const make = Effect.gen(function*() {
     tag.id, tag.name, tag_config.perm_id, permissions.name AS perm, tag_config.arches, tag_config.locked,
     tag_config.maven_support, tag_config.maven_include_all, tag_config.revoke_event`
 
+  const extraFilter = (event: number | null | undefined, blocked: boolean) =>
+    sql`${Versioned.activeAt(sql, event, "tag_extra")} ${blocked ? sql`` : sql`AND tag_extra.value IS NOT NULL`}`
+
+  // a tag's extra from its rows (in key order)
+  const extraOf = (rows: ReadonlyArray<ExtraRow>, blocked: boolean) =>
+    Effect.reduce(rows, {} as Record<string, unknown>, (extra, row) =>
+      Effect.map(parseExtra(row), (value) => {
+        extra[row.key] = blocked ? [row.value === null, value] : value
+        return extra
+      }))
+
   const readExtras = (ids: ReadonlyArray<number>, event: number | null | undefined, blocked: boolean) =>
     Effect.gen(function*() {
       const result = new Map<number, Record<string, unknown>>(ids.map((id) => [id, {}]))
       if (ids.length === 0) return result
       const rows = yield* sql<ExtraRow>`
         SELECT tag_id, key, value FROM tag_extra
-         WHERE ${sql.in("tag_id", ids)} AND ${Versioned.activeAt(sql, event, "tag_extra")}
-           ${blocked ? sql`` : sql`AND value IS NOT NULL`}
+         WHERE ${sql.in("tag_id", ids)} AND ${extraFilter(event, blocked)}
          ORDER BY tag_id, key`
-      for (const row of rows) {
-        const value = yield* parseExtra(row)
-        result.get(row.tag_id)![row.key] = blocked ? [row.value === null, value] : value
-      }
+      const byTag = new Map<number, Array<ExtraRow>>()
+      for (const row of rows) byTag.set(row.tag_id, [...(byTag.get(row.tag_id) ?? []), row])
+      for (const [id, tagRows] of byTag) result.set(id, yield* extraOf(tagRows, blocked))
       return result
     })
 
@@ -247,13 +256,18 @@ export const make = Effect.gen(function*() {
       } else if (options.event !== null && options.event !== undefined) {
         event = options.event
       }
-      const [row] = yield* sql<ConfigRow>`
-        SELECT ${configColumns} FROM tag_config JOIN tag ON tag.id = tag_config.tag_id
+      const blocked = options.blocked === true
+      // the extra in the same query: one round trip per lookup
+      const [row] = yield* sql<ConfigRow & { readonly extra: ReadonlyArray<ExtraRow> | null }>`
+        SELECT ${configColumns},
+               (SELECT json_agg(json_build_object('tag_id', tag_extra.tag_id, 'key', tag_extra.key,
+                                                  'value', tag_extra.value) ORDER BY tag_extra.key)
+                  FROM tag_extra WHERE tag_extra.tag_id = tag.id AND ${extraFilter(event, blocked)}) AS extra
+          FROM tag_config JOIN tag ON tag.id = tag_config.tag_id
           LEFT JOIN permissions ON permissions.id = tag_config.perm_id
          WHERE ${where} AND ${Versioned.activeAt(sql, event, "tag_config")}`
       if (row === undefined) return undefined
-      const values = yield* extra(row.id, event, options.blocked === true)
-      return toTag(row, values, event, withRevoke)
+      return toTag(row, yield* extraOf(row.extra ?? [], blocked), event, withRevoke)
     })
 
   const require = (info: TagInfo, options: {

@@ -3,14 +3,17 @@
  *
  * @since 0.1.0
  */
-import { HttpIncomingMessage, HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { type Rpc, type RpcGroup, RpcSerialization, RpcServer } from "@effect/rpc"
-import { Effect, Either, Layer, Option } from "effect"
+import { HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Rpc, type RpcGroup, RpcSchema, RpcSerialization, RpcServer } from "@effect/rpc"
+import { Cause, type Context, Effect, Either, Exit, Layer, Option, ParseResult, Schema } from "effect"
 import { KojiRpcs } from "../api/Api.js"
 import * as Errors from "../domain/Errors.js"
-import { toKojiError } from "../hub/Dispatcher.js"
-import type { Hub } from "../hub/Hub.js"
+import type * as Caller from "../hub/Caller.js"
+import * as Credentials from "../hub/Credentials.js"
+import { Dispatcher, toKojiError } from "../hub/Dispatcher.js"
+import { Handlers, type Hub } from "../hub/Hub.js"
 import { HubConfig, type HubConfigShape } from "../hub/HubConfig.js"
+import * as SessionMiddlewareLive from "../hub/SessionMiddlewareLive.js"
 import * as Uploads from "../hub/Uploads.js"
 import * as Transport from "./Transport.js"
 
@@ -81,8 +84,51 @@ export const layerUpload: Layer.Layer<never, never, HttpLayerRouter.HttpRouter |
       }).pipe(Effect.provide(context))))
 )
 
+interface Unary {
+  readonly rpc: Rpc.AnyWithProps
+  readonly handler: Rpc.Handler<string>
+  readonly decode: (payload: unknown) => Effect.Effect<unknown, ParseResult.ParseError>
+  readonly encodeExit: (exit: Exit.Exit<unknown, unknown>) => Effect.Effect<unknown, ParseResult.ParseError>
+}
+
+// the methods answered by one value (not a stream), with their codecs and handlers
+const unaryMethods = (group: RpcGroup.RpcGroup<Rpc.Any>, handlers: Context.Context<never>) => {
+  const methods = new Map<string, Unary>()
+  for (const [tag, rpc] of group.requests as unknown as ReadonlyMap<string, Rpc.AnyWithProps>) {
+    const handler = handlers.unsafeMap.get(rpc.key) as Rpc.Handler<string> | undefined
+    if (handler === undefined || RpcSchema.isStreamSchema(rpc.successSchema)) continue
+    methods.set(tag, {
+      rpc,
+      handler,
+      decode: Schema.decodeUnknown(rpc.payloadSchema as Schema.Schema<unknown, unknown>),
+      encodeExit: Schema.encodeUnknown(Rpc.exitSchema(rpc as any)) as Unary["encodeExit"]
+    })
+  }
+  return methods
+}
+
+// one line of NDJSON, as `RpcSerialization.layerNdjson` writes it
+const ndjson = (frames: ReadonlyArray<unknown>) =>
+  HttpServerResponse.text(frames.map((frame) => `${JSON.stringify(frame)}\n`).join(""), {
+    contentType: "application/ndjson"
+  })
+
+const encodeDefect = Schema.encodeSync(Schema.Defect)
+
+// `RpcServer`'s answer to a request whose payload does not decode (or whose answer does not encode)
+const requestDefect = (requestId: string, defect: unknown) => ({
+  _tag: "Exit",
+  requestId,
+  exit: { _tag: "Failure", cause: { _tag: "Die", defect: encodeDefect(defect) } }
+})
+
 /**
  * The `/api` route (add it to an `HttpLayerRouter` server).
+ *
+ * A request for a method that answers one value is served here directly, as `RpcServer` would
+ * serve it (the same frames, the session middleware, the handler): the body read once, no
+ * mailbox, no fiber per request. Streams (the event stream) and anything unusual go through
+ * `RpcServer` itself.
  *
  * @since 0.1.0
  * @category layers
@@ -90,28 +136,113 @@ export const layerUpload: Layer.Layer<never, never, HttpLayerRouter.HttpRouter |
 export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub | HubConfig> = Layer.unwrapScoped(
   Effect.gen(function*() {
     const config = yield* HubConfig
+    const dispatcher = yield* Dispatcher
+    const handlers = yield* Handlers
     // the group as `Rpc.Any`: its full type (every method) is more than the compiler will expand
     // here; the layer's type above states what it needs
     const group = KojiRpcs as unknown as RpcGroup.RpcGroup<Rpc.Any>
     const app = yield* RpcServer.toHttpApp(group, { spanPrefix: "koji", disableTracing: true }).pipe(
-      Effect.provide(RpcSerialization.layerNdjson)
+      Effect.provide(RpcSerialization.layerNdjson),
+      Effect.provide(handlers)
     )
+    const unary = unaryMethods(group, handlers as Context.Context<never>)
+
+    const serveUnary = (method: Unary, message: Record<string, unknown>, headers: Record<string, string | undefined>, transport: Caller.Transport) => {
+      const requestId = message.id as string
+      return method.decode(message.payload).pipe(
+        Effect.matchEffect({
+          onFailure: (error): Effect.Effect<unknown> => Effect.succeed(requestDefect(requestId, ParseResult.TreeFormatter.formatErrorSync(error))),
+          onSuccess: (payload) => {
+            const result = method.handler.handler(payload, { clientId: -1, headers: headers as any })
+            const handled = Rpc.isWrapper(result) ? result.value : result
+            // a client that writes the transport token header itself is refused, as on the middleware path
+            const run = Effect.flatMap(
+              headers[Credentials.transportHeader] === undefined
+                ? Effect.succeed(transport)
+                : Credentials.transportFromHeaders(headers),
+              (transport) =>
+                SessionMiddlewareLive.around(
+                  dispatcher,
+                  method.rpc,
+                  headers,
+                  transport,
+                  Effect.provide(handled as Effect.Effect<unknown, unknown>, method.handler.context)
+                )
+            )
+            return Effect.flatMap(Effect.exit(run), (exit): Effect.Effect<unknown> =>
+              Exit.isFailure(exit) && Cause.isDie(exit.cause) && !Cause.isInterrupted(exit.cause)
+                // a defect ends the client, as `RpcServer` does
+                ? Effect.succeed({ _tag: "Defect", defect: encodeDefect(Cause.squash(exit.cause)) })
+                : method.encodeExit(exit).pipe(
+                  Effect.map((encoded) => ({ _tag: "Exit", requestId, exit: encoded })),
+                  Effect.catchAll((error) =>
+                    Effect.succeed(requestDefect(requestId, ParseResult.TreeFormatter.formatErrorSync(error)))
+                  )
+                ))
+          }
+        }),
+        Effect.map((frame) => Transport.withEventId(ndjson([frame]), transport))
+      )
+    }
+
+    // a request `RpcServer` serves, on the body already read
+    const viaRpcServer = (request: HttpServerRequest.HttpServerRequest, body: Buffer) => {
+      const replay = HttpServerRequest.fromWeb(
+        new Request(new URL(request.url, "http://hub"), {
+          method: "POST",
+          headers: request.headers as Record<string, string>,
+          body
+        })
+      ).modify({ remoteAddress: Option.getOrElse(request.remoteAddress, () => "unknown") })
+      return Transport.withRequestTransport(request, config, (annotated, transport) =>
+        Effect.provideService(
+          app,
+          HttpServerRequest.HttpServerRequest,
+          replay.modify({ headers: annotated.headers })
+        ).pipe(Effect.map((response) => Transport.withEventId(response, transport))))
+    }
+
     return HttpLayerRouter.add("POST", path, (request) => {
       const length = Option.fromNullable(request.headers["content-length"]).pipe(Option.map(Number))
       if (Option.isSome(length) && length.value > config.maxRequestLength) {
         return HttpServerResponse.text(`Request too large (over ${config.maxRequestLength} bytes)`, { status: 413 })
       }
-      return Transport.withRequestTransport(request, config, (annotated, transport) =>
-        Effect.provideService(app, HttpServerRequest.HttpServerRequest, annotated).pipe(
-          Effect.map((response) => Transport.withEventId(response, transport))
-        )).pipe(
-          // bodies without a length are cut at the same limit while they are read
-          HttpIncomingMessage.withMaxBodySize(Option.some(config.maxRequestLength)),
-          Effect.catchAllDefect((defect) =>
-            HttpServerResponse.text(`Invalid request: ${defect instanceof Error ? defect.message : String(defect)}`, {
-              status: 400
-            }))
-        )
+      return Effect.flatMap(Transport.readBody(request, config.maxRequestLength), (body) => {
+        const message = oneRequest(body)
+        const method = message === undefined ? undefined : unary.get(message.tag as string)
+        if (message === undefined || method === undefined) return viaRpcServer(request, body)
+        const headers: Record<string, string | undefined> = { ...request.headers }
+        for (const [key, value] of message.headers as ReadonlyArray<[string, string]>) headers[key.toLowerCase()] = value
+        return serveUnary(method, message, headers, Transport.of(request, config))
+      }).pipe(
+        Effect.catchAll((error: Transport.BodyError) =>
+          HttpServerResponse.text(`Invalid request: ${error.message}`, { status: 400 })
+        ),
+        Effect.catchAllDefect((defect) =>
+          HttpServerResponse.text(`Invalid request: ${defect instanceof Error ? defect.message : String(defect)}`, {
+            status: 400
+          }))
+      )
     })
   })
 )
+
+// the body as one `Request` frame with a string id and header pairs, or undefined
+const oneRequest = (body: Buffer): Record<string, unknown> | undefined => {
+  const text = body.toString("utf8").trim()
+  if (text.includes("\n")) return undefined
+  let message: unknown
+  try {
+    message = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (typeof message !== "object" || message === null) return undefined
+  const m = message as Record<string, unknown>
+  if (m._tag !== "Request" || typeof m.id !== "string" || typeof m.tag !== "string") return undefined
+  const headers = m.headers ?? []
+  if (!Array.isArray(headers) || !headers.every((h) => Array.isArray(h) && h.length === 2 && h.every((x) => typeof x === "string"))) {
+    return undefined
+  }
+  return m
+}

@@ -4,9 +4,9 @@
  *
  * @since 0.1.0
  */
-import { HttpLayerRouter, HttpServer, type HttpServerError } from "@effect/platform"
+import { HttpLayerRouter, HttpMiddleware, HttpServer, type HttpServerError } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Config, Effect, Layer, Option } from "effect"
+import { Config, Effect, identity, Layer, Option } from "effect"
 import * as Http from "node:http"
 import * as Https from "node:https"
 import * as Fs from "node:fs"
@@ -35,6 +35,11 @@ export interface ServerOptions {
   } | undefined
   /** Milliseconds a client may take to send a whole request (Node's `requestTimeout`). */
   readonly requestTimeout?: number | undefined
+  /**
+   * Make spans (a span per HTTP request and per SQL statement) for a tracer you provide. Off by
+   * default: a span costs about as much as a whole read call.
+   */
+  readonly tracing?: boolean | undefined
 }
 
 /**
@@ -103,6 +108,8 @@ export const layer = (
   options: ServerOptions
 ): Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError, Hub | HubConfig | FileStore> =>
   HttpLayerRouter.serve(layerRoutes, { disableLogger: true, disableListenLog: true }).pipe(
+    options.tracing === true ? identity : (served) =>
+      served.pipe(HttpMiddleware.withTracerDisabledWhen(() => true), Layer.provide(Layer.setTracerEnabled(false))),
     Layer.provideMerge(NodeHttpServer.layer(makeServer(options), { port: options.port, host: options.host }))
   )
 

@@ -4,9 +4,10 @@
  *
  * @since 0.1.0
  */
-import { Headers, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Headers, HttpIncomingMessage, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import { type Effect, Option } from "effect"
+import { Effect, Option } from "effect"
+import type * as Http from "node:http"
 import type { TLSSocket } from "node:tls"
 import type * as Caller from "../hub/Caller.js"
 import * as Credentials from "../hub/Credentials.js"
@@ -88,3 +89,73 @@ export const withEventId = (response: HttpServerResponse.HttpServerResponse, tra
   transport.produced?.eventId === undefined
     ? response
     : HttpServerResponse.setHeader(response, eventIdHeader, String(transport.produced.eventId))
+
+/**
+ * A request body that could not be read: too long, or the client went away.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BodyError extends Error {}
+
+const readIncoming = (incoming: Http.IncomingMessage, maxBytes: number): Effect.Effect<Buffer, BodyError> =>
+  Effect.async<Buffer, BodyError>((resume) => {
+    const chunks: Array<Buffer> = []
+    let size = 0
+    const done = () => {
+      incoming.off("data", onData)
+      incoming.off("end", onEnd)
+      incoming.off("error", onError)
+      incoming.off("aborted", onAborted)
+    }
+    const fail = (message: string) => {
+      done()
+      resume(Effect.fail(new BodyError(message)))
+    }
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBytes) {
+        // the rest is read and dropped, so the answer can still be written
+        incoming.resume()
+        return fail(`request body too long (over ${maxBytes} bytes)`)
+      }
+      chunks.push(chunk)
+    }
+    const onEnd = () => {
+      done()
+      resume(Effect.succeed(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)))
+    }
+    const onError = (error: Error) => fail(error.message)
+    const onAborted = () => fail("the client closed the request")
+    incoming.on("data", onData)
+    incoming.on("end", onEnd)
+    incoming.on("error", onError)
+    incoming.on("aborted", onAborted)
+    return Effect.sync(done)
+  })
+
+/**
+ * The whole body of `request`, at most `maxBytes`. On Node it reads the socket directly (a
+ * fraction of the cost of the platform's body stream, which matters on the call paths); other
+ * requests are read through the platform.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const readBody = (
+  request: HttpServerRequest.HttpServerRequest,
+  maxBytes: number
+): Effect.Effect<Buffer, BodyError> => {
+  let incoming: Http.IncomingMessage | undefined
+  try {
+    incoming = NodeHttpServerRequest.toIncomingMessage(request)
+  } catch {
+    incoming = undefined
+  }
+  if (incoming !== undefined) return readIncoming(incoming, maxBytes)
+  return request.arrayBuffer.pipe(
+    HttpIncomingMessage.withMaxBodySize(Option.some(maxBytes)),
+    Effect.map((body) => Buffer.from(body)),
+    Effect.mapError((error) => new BodyError(error.message))
+  )
+}

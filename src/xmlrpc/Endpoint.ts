@@ -10,8 +10,8 @@
  *
  * @since 0.1.0
  */
-import { HttpIncomingMessage, HttpLayerRouter, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Either, Layer, Option, Schema } from "effect"
+import { HttpLayerRouter, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Effect, Either, Layer, Schema } from "effect"
 import { KOJI_VERSION } from "../domain/Constants.js"
 import * as Errors from "../domain/Errors.js"
 import * as Credentials from "../hub/Credentials.js"
@@ -122,12 +122,11 @@ export const handle = (request: HttpServerRequest.HttpServerRequest) =>
       if (Either.isLeft(encoded)) return xml(Codec.encodeFault(Errors.GenericError.faultCode, encoded.left.message))
       return Transport.withEventId(xml(encoded.right), transport)
     }
-    const body = yield* request.text.pipe(
-      HttpIncomingMessage.withMaxBodySize(Option.some(config.maxRequestLength)),
-      Effect.either
-    )
+    const body = yield* Effect.either(Transport.readBody(request, config.maxRequestLength))
     if (Either.isLeft(body)) return invalid(body.left.message)
-    const parsed = yield* Effect.either(Codec.parseMethodCall(body.right, { maxBytes: config.maxRequestLength }))
+    const parsed = yield* Effect.either(
+      Codec.parseMethodCall(body.right.toString("utf8"), { maxBytes: config.maxRequestLength })
+    )
     if (Either.isLeft(parsed)) return invalid(parsed.left.message)
     const { methodName, params } = parsed.right
     const url = new URL(request.url, "http://hub")
