@@ -46,7 +46,7 @@ const runOn = (backend: Backend) =>
           contentType: "application/ndjson",
           connections,
           seconds,
-          check: (text) => text.includes('"_tag":"Success"')
+          expect: '"_tag":"Success"'
         })
       )
     return { backend, one: yield* run(1), sixteen: yield* run(16), multi: yield* multicall(url) }
@@ -55,7 +55,7 @@ const runOn = (backend: Backend) =>
 const program = Effect.gen(function*() {
   yield* Console.log(`koji-ts bench/hub-calls: anonymous getHost over /api, ${seconds} s per run, hub in its own process`)
   const results = [yield* runOn("postgres"), yield* runOn("pglite")]
-  yield* Console.log("")
+  yield* Console.log(`\nload generator: ${results[0]!.one.client}`)
   yield* Console.log(callsTable(results))
 })
 

@@ -23,7 +23,7 @@
  * @since 0.1.0
  */
 import { Rpc } from "@effect/rpc"
-import { Context, Option, Schema } from "effect"
+import { Context, type Either, Option, type ParseResult, Schema } from "effect"
 import { KojiError } from "../domain/Errors.js"
 
 /**
@@ -201,6 +201,44 @@ export const infoOf = (rpc: Rpc.AnyWithProps): MethodInfo | undefined =>
 export interface Entry {
   readonly rpc: Rpc.AnyWithProps
   readonly info: MethodInfo
+}
+
+/**
+ * The synchronous codecs of a method's payload and answer (built once per rpc), for the paths
+ * that code many calls at once (multicall).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Codecs {
+  readonly decodePayload: (u: unknown) => Either.Either<unknown, ParseResult.ParseError>
+  readonly encodePayload: (u: unknown) => Either.Either<unknown, ParseResult.ParseError>
+  readonly decodeSuccess: (u: unknown) => Either.Either<unknown, ParseResult.ParseError>
+  readonly encodeSuccess: (u: unknown) => Either.Either<unknown, ParseResult.ParseError>
+}
+
+const codecs = new WeakMap<Rpc.AnyWithProps, Codecs>()
+
+/**
+ * The `Codecs` of an rpc.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const codecsOf = (rpc: Rpc.AnyWithProps): Codecs => {
+  let found = codecs.get(rpc)
+  if (found === undefined) {
+    const payload = rpc.payloadSchema as Schema.Schema<unknown, unknown>
+    const success = rpc.successSchema as Schema.Schema<unknown, unknown>
+    found = {
+      decodePayload: Schema.decodeUnknownEither(payload),
+      encodePayload: Schema.encodeUnknownEither(payload),
+      decodeSuccess: Schema.decodeUnknownEither(success),
+      encodeSuccess: Schema.encodeUnknownEither(success)
+    }
+    codecs.set(rpc, found)
+  }
+  return found
 }
 
 /**

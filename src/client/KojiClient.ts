@@ -34,6 +34,7 @@ import { stat } from "node:fs/promises"
 import { KojiApi, KojiRpcs } from "../api/Api.js"
 import type { EventFilter, StreamEvent } from "../api/EventStream.js"
 import { RawUploadResult } from "../api/Files.js"
+import * as Method from "../api/Method.js"
 import { SessionMiddleware } from "../api/SessionMiddleware.js"
 import * as Errors from "../domain/Errors.js"
 import { Handlers, type Hub } from "../hub/Hub.js"
@@ -308,27 +309,33 @@ const build = (
 
   const runChunk = (calls: ReadonlyArray<Pending<any, any>>) =>
     Effect.gen(function*() {
-      const encoded = yield* Effect.forEach(calls, (call) =>
-        Effect.try({
+      // coded synchronously, call by call: a batch can hold thousands
+      const encoded: Array<{ methodName: string; params: unknown }> = []
+      for (const call of calls) {
+        let params: Either.Either<unknown, Error>
+        try {
           // the constructor applies the defaults, as the typed call does
-          try: () => (call.rpc.payloadSchema as any).make?.(call.payload) ?? call.payload,
-          catch: (e) => e as Error
-        }).pipe(
-          Effect.flatMap(Schema.encodeUnknown(call.rpc.payloadSchema as Schema.Schema<unknown, unknown>)),
-          Effect.mapError((e) => new Errors.ParameterError({ message: `${call.methodName}: ${e.message}` })),
-          Effect.map((params) => ({ methodName: call.methodName, params }))
-        ))
+          const made = (call.rpc.payloadSchema as any).make?.(call.payload) ?? call.payload
+          params = Method.codecsOf(call.rpc).encodePayload(made)
+        } catch (e) {
+          params = Either.left(e as Error)
+        }
+        if (Either.isLeft(params)) {
+          return yield* new Errors.ParameterError({ message: `${call.methodName}: ${params.left.message}` })
+        }
+        encoded.push({ methodName: call.methodName, params: params.right })
+      }
       const slots = (yield* withRenewal("multiCall", () => rpcClient.multiCall({ calls: encoded }))) as ReadonlyArray<unknown>
-      return yield* Effect.forEach(calls, (call, i): Effect.Effect<Either.Either<unknown, Errors.AnyFault>> => {
+      return calls.map((call, i): Either.Either<unknown, Errors.AnyFault> => {
         const slot = slots[i]
         if (Array.isArray(slot)) {
-          return Schema.decodeUnknown(call.rpc.successSchema as Schema.Schema<unknown, unknown>)(slot[0]).pipe(
-            Effect.map(Either.right),
-            Effect.orElseSucceed(() => Either.left(new Errors.GenericError({ message: "undecodable result" })))
+          return Either.mapLeft(
+            Method.codecsOf(call.rpc).decodeSuccess(slot[0]),
+            () => new Errors.GenericError({ message: "undecodable result" })
           )
         }
         const fault = slot as Errors.FaultStruct
-        return Effect.succeed(Either.left(Errors.fromFault(fault.faultCode, fault.faultString)))
+        return Either.left(Errors.fromFault(fault.faultCode, fault.faultString))
       })
     })
 

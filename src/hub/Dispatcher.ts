@@ -12,11 +12,12 @@
  */
 import { Rpc, type RpcGroup } from "@effect/rpc"
 import { SqlClient } from "@effect/sql"
-import { Context, Effect, type Either, FiberRef, Layer, Option, ParseResult, Schema } from "effect"
+import { Context, Effect, Either, FiberRef, Layer, Option, ParseResult } from "effect"
 import * as Errors from "../domain/Errors.js"
 import * as Method from "../api/Method.js"
 import * as Caller from "./Caller.js"
 import * as EventStream from "./EventStream.js"
+import * as Lookup from "./Lookup.js"
 import { HubConfig } from "./HubConfig.js"
 import { type Credentials, Sessions } from "./Sessions.js"
 import * as Versioned from "./Versioned.js"
@@ -59,6 +60,9 @@ export class Dispatcher extends Context.Tag("koji/hub/Dispatcher")<Dispatcher, {
     effect: Effect.Effect<A, E, R>
   ) => Effect.Effect<A, E | Errors.KojiError, Exclude<R, Caller.CurrentCaller>>
 }>() {}
+
+// how many calls of a read-only multicall run at once
+const readConcurrency = 16
 
 /** Calls allowed while another session holds the user's exclusive lock (Koji's dispatcher). */
 const lockFree = new Set(["exclusiveSession", "login", "sslLogin", "logout", "logoutChild"])
@@ -143,16 +147,19 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
           if (!Effect.isEffect(value)) {
             return Effect.die(new Error(`${entry.info.name} answers a stream; it cannot be called this way`))
           }
-          // each call (each multicall sub-call too) takes its own event
-          return Versioned.withFreshEvent(Effect.provide(value as Effect.Effect<unknown, unknown>, handlerContext))
+          const provided = Effect.provide(value as Effect.Effect<unknown, unknown>, handlerContext)
+          // each call that writes (each multicall sub-call too) takes its own event
+          return entry.info.readOnly ? provided : Versioned.withFreshEvent(provided)
         }).pipe(Effect.mapError(toKojiError))
       )
 
     const invokeEncoded = (entry: Entry, payload: unknown) =>
-      Schema.decodeUnknown(entry.rpc.payloadSchema as Schema.Schema<unknown, unknown>)(payload ?? {}).pipe(
-        Effect.mapError((error) => parameterError(entry.info.name, error)),
-        Effect.flatMap((decoded) => invoke(entry, decoded))
-      )
+      Effect.suspend(() => {
+        const decoded = Method.codecsOf(entry.rpc).decodePayload(payload ?? {})
+        return Either.isLeft(decoded)
+          ? Effect.fail(parameterError(entry.info.name, decoded.left))
+          : invoke(entry, decoded.right)
+      })
 
     const request: Dispatcher["Type"]["request"] = (options, effect) =>
       Effect.gen(function*() {
@@ -205,16 +212,18 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
     const readOnly = (method: string | undefined) => method !== undefined && methods.get(method)?.info.readOnly === true
 
     const batch: Dispatcher["Type"]["batch"] = (calls) => {
-      // a read-only call needs no savepoint; a batch of them, no transaction
-      const all = Effect.forEach(calls, (call) =>
+      const one = (call: (typeof calls)[number]) =>
+        // a read-only call needs no savepoint
         (readOnly(call.method) ? call.run : sql.withTransaction(EventStream.collect(call.run))).pipe(
-          Effect.provideService(SqlClient.SqlClient, sql),
           Effect.mapError(toKojiError),
           Effect.either
-        ))
-      return (calls.every((call) => readOnly(call.method)) ? all : sql.withTransaction(all)).pipe(
-        Effect.mapError(toKojiError)
-      )
+        )
+      // a batch of reads needs no transaction, and its calls may run together: their lookups
+      // are batched (`Lookup.batched`) and the rest share the pool; answers stay in order
+      const all = calls.every((call) => readOnly(call.method))
+        ? Lookup.withBatching(Effect.forEach(calls, one, { concurrency: readConcurrency, batching: true }))
+        : sql.withTransaction(Effect.forEach(calls, one))
+      return all.pipe(Effect.provideService(SqlClient.SqlClient, sql), Effect.mapError(toKojiError))
     }
 
     return Dispatcher.of({ methods, checkAccess, invoke, invokeEncoded, batch, request })

@@ -20,6 +20,7 @@ import { Host } from "../domain/Host.js"
 import type { ChannelId, HostId, UserId } from "../domain/Ids.js"
 import { layer as usersLayer, pythonStr, Users, verifyInternalName, verifyUserName } from "./Users.js"
 import * as EventStream from "./EventStream.js"
+import * as Lookup from "./Lookup.js"
 import * as Versioned from "./Versioned.js"
 
 /**
@@ -245,8 +246,25 @@ export const make = Effect.gen(function*() {
 
   const hostKey = (info: HostInfo) => typeof info === "number" ? sql`host.id = ${info}` : sql`host.name = ${info}`
 
-  const find = (info: HostInfo, event?: number | null) =>
+  // the current hosts by id or name, batched (a multicall of getHost is one query)
+  const findCurrent = Lookup.batched((keys) =>
     Effect.map(
+      sql<HostRow>`
+        SELECT ${hostColumns} FROM host_config JOIN host ON host.id = host_config.host_id
+         WHERE host_config.active IS TRUE AND ${Lookup.keysClause(sql, "host", keys)}`,
+      (rows) => {
+        const found = new Map<string | number, Host>()
+        for (const row of rows) {
+          const host = toHost(row)
+          found.set(row.id, host).set(row.name, host)
+        }
+        return found
+      }
+    )
+  )
+
+  const find = (info: HostInfo, event?: number | null) =>
+    event === null || event === undefined ? findCurrent(info) : Effect.map(
       sql<HostRow>`
         SELECT ${hostColumns} FROM host_config JOIN host ON host.id = host_config.host_id
          WHERE ${Versioned.activeAt(sql, event, "host_config")} AND ${hostKey(info)}`,

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { SqlClient, type SqlError, type Statement } from "@effect/sql"
-import { Effect } from "effect"
+import { type Array as Arr, Effect, FiberRef, Request, RequestResolver } from "effect"
 import * as Method from "../api/Method.js"
 import { GenericError, ParameterError } from "../domain/Errors.js"
 import { pythonStr } from "./Users.js"
@@ -68,6 +68,66 @@ export const nameOrId = (info: unknown): Effect.Effect<Key, ParameterError> =>
  */
 export const keyClause = (sql: SqlClient.SqlClient, table: string, key: Key): Statement.Fragment =>
   "id" in key ? sql`${sql(`${table}.id`)} = ${key.id}` : sql`${sql(`${table}.name`)} = ${key.name}`
+
+/**
+ * The WHERE fragment of several keys on `table` (ids and names alike).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const keysClause = (
+  sql: SqlClient.SqlClient,
+  table: string,
+  keys: ReadonlyArray<string | number>
+): Statement.Fragment => {
+  const ids = keys.filter((key): key is number => typeof key === "number")
+  const names = keys.filter((key): key is string => typeof key === "string")
+  return sql.or([
+    ...(ids.length > 0 ? [sql.in(`${table}.id`, ids)] : []),
+    ...(names.length > 0 ? [sql.in(`${table}.name`, names)] : [])
+  ])
+}
+
+/**
+ * A lookup by key (an id or a name) that batches: the keys asked for together (the calls of a
+ * read-only multicall, which run concurrently with batching) are read in one query; a key asked
+ * for alone, in a query of its own. `fetch` answers the rows it found by key.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const batched = <A, E>(
+  fetch: (keys: Arr.NonEmptyReadonlyArray<string | number>) => Effect.Effect<ReadonlyMap<string | number, A>, E>
+): (key: string | number) => Effect.Effect<A | undefined, E> => {
+  interface Find extends Request.Request<A | undefined, E> {
+    readonly _tag: "Find"
+    readonly key: string | number
+  }
+  const Find = Request.tagged<Find>("Find")
+  const resolver = RequestResolver.makeBatched((requests: Arr.NonEmptyArray<Find>) =>
+    fetch([...new Set(requests.map((request) => request.key))] as unknown as Arr.NonEmptyReadonlyArray<string | number>)
+      .pipe(Effect.matchEffect({
+        onFailure: (error) => Effect.forEach(requests, (request) => Request.fail(request, error), { discard: true }),
+        onSuccess: (found) =>
+          Effect.forEach(requests, (request) => Request.succeed(request, found.get(request.key)), { discard: true })
+      }))
+  ).pipe(RequestResolver.batchN(1000))
+  // a call alone skips the request machinery (it costs more than the query)
+  const one = (key: string | number) => Effect.map(fetch([key]), (found) => found.get(key))
+  return (key) =>
+    Effect.flatMap(FiberRef.get(batching), (on) => on ? Effect.request(Find({ key }), resolver) : one(key))
+}
+
+const batching = FiberRef.unsafeMake(false)
+
+/**
+ * Run `effect` (calls that run concurrently, with batching) with its `batched` lookups batched.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withBatching = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.locally(effect, batching, true)
 
 /**
  * Koji's `lookup_name(table, info, strict, create)`: `{id, name}`, `undefined` when

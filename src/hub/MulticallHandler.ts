@@ -6,7 +6,8 @@
  * @since 0.1.0
  */
 import { RpcGroup } from "@effect/rpc"
-import { Effect, Either, Schema } from "effect"
+import { Effect, Either } from "effect"
+import * as Method from "../api/Method.js"
 import { multiCall } from "../api/Multicall.js"
 import { faultOf, GenericError } from "../domain/Errors.js"
 import { Dispatcher, toKojiError } from "./Dispatcher.js"
@@ -33,13 +34,8 @@ export const layer = MulticallApi.toLayer(Effect.gen(function*() {
           method: call.methodName,
           run: entry === undefined
             ? Effect.fail(new GenericError({ message: `Invalid method: ${call.methodName}` }))
-            : dispatcher.invokeEncoded(entry, call.params).pipe(
-              Effect.flatMap((value) =>
-                Schema.encode(entry.rpc.successSchema as Schema.Schema<unknown, unknown>)(value).pipe(
-                  Effect.mapError(toKojiError)
-                )
-              )
-            )
+            : Effect.flatMap(dispatcher.invokeEncoded(entry, call.params), (value) =>
+              Either.mapLeft(Method.codecsOf(entry.rpc).encodeSuccess(value), toKojiError))
         }
       })).pipe(Effect.map((results) =>
         results.map(Either.match({

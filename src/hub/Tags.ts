@@ -235,12 +235,39 @@ export const make = Effect.gen(function*() {
       ...(withRevoke && row.revoke_event !== null ? { revoke_event: row.revoke_event as EventId } : {})
     })
 
+  // a tag's config as of `event` (or now) with its extra, in one query
+  const configs = (where: Statement.Fragment, event: number | null, blocked: boolean) =>
+    sql<ConfigRow & { readonly extra: ReadonlyArray<ExtraRow> | null }>`
+      SELECT ${configColumns},
+             (SELECT json_agg(json_build_object('tag_id', tag_extra.tag_id, 'key', tag_extra.key,
+                                                'value', tag_extra.value) ORDER BY tag_extra.key)
+                FROM tag_extra WHERE tag_extra.tag_id = tag.id AND ${extraFilter(event, blocked)}) AS extra
+        FROM tag_config JOIN tag ON tag.id = tag_config.tag_id
+        LEFT JOIN permissions ON permissions.id = tag_config.perm_id
+       WHERE ${where} AND ${Versioned.activeAt(sql, event, "tag_config")}`
+
+  // the current tags by id or name, batched (a multicall of getTag is one query)
+  const findCurrent = Lookup.batched((keys) =>
+    Effect.gen(function*() {
+      const found = new Map<string | number, Tag>()
+      for (const row of yield* configs(Lookup.keysClause(sql, "tag", keys), null, false)) {
+        const tag = toTag(row, yield* extraOf(row.extra ?? [], false), null, false)
+        found.set(row.id, tag).set(row.name, tag)
+      }
+      return found
+    })
+  )
+
   const find = (info: TagInfo, options: {
     readonly event?: number | "auto" | null | undefined
     readonly blocked?: boolean | undefined
   } = {}) =>
     Effect.gen(function*() {
       const key = yield* Lookup.nameOrId(info)
+      const blocked = options.blocked === true
+      if ((options.event === null || options.event === undefined) && !blocked) {
+        return yield* findCurrent("id" in key ? key.id : key.name)
+      }
       const where = Lookup.keyClause(sql, "tag", key)
       let event: number | null = null
       let withRevoke = false
@@ -256,16 +283,7 @@ export const make = Effect.gen(function*() {
       } else if (options.event !== null && options.event !== undefined) {
         event = options.event
       }
-      const blocked = options.blocked === true
-      // the extra in the same query: one round trip per lookup
-      const [row] = yield* sql<ConfigRow & { readonly extra: ReadonlyArray<ExtraRow> | null }>`
-        SELECT ${configColumns},
-               (SELECT json_agg(json_build_object('tag_id', tag_extra.tag_id, 'key', tag_extra.key,
-                                                  'value', tag_extra.value) ORDER BY tag_extra.key)
-                  FROM tag_extra WHERE tag_extra.tag_id = tag.id AND ${extraFilter(event, blocked)}) AS extra
-          FROM tag_config JOIN tag ON tag.id = tag_config.tag_id
-          LEFT JOIN permissions ON permissions.id = tag_config.perm_id
-         WHERE ${where} AND ${Versioned.activeAt(sql, event, "tag_config")}`
+      const [row] = yield* configs(where, event, blocked)
       if (row === undefined) return undefined
       return toTag(row, yield* extraOf(row.extra ?? [], blocked), event, withRevoke)
     })

@@ -11,7 +11,8 @@
  * @since 0.1.0
  */
 import { HttpLayerRouter, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Either, Layer, Schema } from "effect"
+import { Effect, Either, Layer } from "effect"
+import * as Method from "../api/Method.js"
 import { KOJI_VERSION } from "../domain/Constants.js"
 import * as Errors from "../domain/Errors.js"
 import * as Credentials from "../hub/Credentials.js"
@@ -54,11 +55,11 @@ const invalid = (reason: string) =>
 export const call = (dispatcher: Dispatcher["Type"], methodName: string, params: ReadonlyArray<unknown>) => {
   const entry = dispatcher.methods.get(methodName)
   if (entry === undefined) return Effect.fail(new Errors.GenericError({ message: `Invalid method: ${methodName}` }))
-  const successSchema = entry.rpc.successSchema as Schema.Schema<unknown, unknown>
+  const { encodeSuccess } = Method.codecsOf(entry.rpc)
   return Arguments.toPayload(entry.info, params).pipe(
     Effect.flatMap((payload) => dispatcher.invokeEncoded(entry, payload)),
-    Effect.flatMap((value) => Effect.mapError(Schema.encode(successSchema)(value), toKojiError)),
-    Effect.map((encoded) => SchemaTypes.markDoubles(successSchema.ast, encoded))
+    Effect.flatMap((value) => Either.mapLeft(encodeSuccess(value), toKojiError)),
+    Effect.map((encoded) => SchemaTypes.markDoubles(entry.rpc.successSchema.ast, encoded))
   )
 }
 
