@@ -395,6 +395,37 @@ describe("Hosts", () => {
               expect(nobody._tag).toBe("AuthError")
             }))
 
+          it.scoped("a read-only multicall of getHost (batched lookups) answers as the single calls do, in order", () =>
+            Effect.gen(function*() {
+              const admin = yield* TestHub.admin
+              const anon = yield* TestHub.client
+              const ids: Array<number> = []
+              for (let i = 0; i < 5; i++) ids.push(yield* admin.addHost({ hostname: `batch-${t}-${i}`, arches: ["x86_64"] }))
+              yield* admin.editHost({ hostInfo: ids[2]!, comment: "edited" })
+              const event = yield* anon.getLastEvent({})
+              yield* admin.editHost({ hostInfo: ids[2]!, comment: "edited again" })
+              // ids, names, unknown ones, a strict miss, one as of an event (not batched), a name that is a number
+              const keys: Array<{ hostInfo: number | string; strict?: boolean; event?: EventId }> = []
+              for (let round = 0; round < 40; round++) {
+                keys.push({ hostInfo: ids[round % 5]! }, { hostInfo: `batch-${t}-${(round + 2) % 5}` })
+                if (round % 10 === 0) {
+                  keys.push({ hostInfo: "no-such-host" }, { hostInfo: 999_999 }, { hostInfo: String(ids[0]) })
+                  keys.push({ hostInfo: "no-such-host", strict: true }, { hostInfo: ids[2]!, event: event!.id })
+                }
+              }
+              const batched = yield* anon.multicall((m) => keys.map((k) => m.getHost(k)))
+              expect(batched).toHaveLength(keys.length)
+              for (let i = 0; i < keys.length; i++) {
+                const single = yield* Effect.either(anon.getHost(keys[i]!))
+                const answer = batched[i]!
+                expect(Either.isRight(answer)).toBe(Either.isRight(single))
+                if (Either.isRight(answer) && Either.isRight(single)) expect(answer.right).toEqual(single.right)
+                if (Either.isLeft(answer) && Either.isLeft(single)) expect(answer.left.message).toBe(single.left.message)
+              }
+              expect(Either.getOrThrow(batched[1]!)).toMatchObject({ name: `batch-${t}-2`, comment: "edited again" })
+              expect(Either.getOrThrow(batched[6]!)).toMatchObject({ id: ids[2], comment: "edited" })
+            }))
+
           it.scoped("multicall: a failed call is rolled back alone, its neighbours' writes stay", () =>
             Effect.gen(function*() {
               const admin = yield* TestHub.admin

@@ -110,6 +110,35 @@ describe("Tags", () => {
             expect(old).toMatchObject({ arches: "x86_64", locked: true, extra: { "rpm.macro.dist": ".fc40" }, query_event: before })
           }))
 
+        it.scoped("a read-only multicall of getTag (batched lookups) answers as the single calls do, in order", () =>
+          Effect.gen(function*() {
+            const admin = yield* TestHub.admin
+            const ids: Array<number> = []
+            for (let i = 0; i < 4; i++) {
+              ids.push(yield* admin.createTag({ name: `batch-tag-${i}`, arches: "x86_64", extra: { i, list: [i, "x"] } }))
+            }
+            yield* admin.editTag2({ tagInfo: ids[1]!, block_extra: ["list"] })
+            const keys: Array<{ tagInfo: number | string | { name: string }; strict?: boolean; blocked?: boolean }> = []
+            for (let round = 0; round < 30; round++) {
+              keys.push({ tagInfo: ids[round % 4]! }, { tagInfo: `batch-tag-${(round + 1) % 4}` })
+              if (round % 10 === 0) {
+                keys.push({ tagInfo: { name: "batch-tag-3" } }, { tagInfo: "no-such-tag" }, { tagInfo: 999_999 })
+                keys.push({ tagInfo: "no-such-tag", strict: true }, { tagInfo: ids[1]!, blocked: true })
+              }
+            }
+            const batched = yield* admin.multicall((m) => keys.map((k) => m.getTag(k)))
+            expect(batched).toHaveLength(keys.length)
+            for (let i = 0; i < keys.length; i++) {
+              const single = yield* Effect.either(admin.getTag(keys[i]!))
+              const answer = batched[i]!
+              expect(answer._tag).toBe(single._tag)
+              if (answer._tag === "Right" && single._tag === "Right") expect(answer.right).toEqual(single.right)
+              if (answer._tag === "Left" && single._tag === "Left") expect(answer.left.message).toBe(single.left.message)
+            }
+            expect(batched[1]).toMatchObject({ right: { name: "batch-tag-1", extra: { i: 1 } } })
+            expect(batched[6]).toMatchObject({ right: { id: ids[1], extra: { i: [false, 1], list: [true, null] } } })
+          }))
+
         it.scoped("editTag2: rename, perm, extra add/update/block/remove; editTag; refusals with nothing written", () =>
           Effect.gen(function*() {
             const admin = yield* TestHub.admin
