@@ -61,7 +61,10 @@ export const fromHeaders = (
   headers: HeaderMap,
   query?: URLSearchParams
 ): Effect.Effect<Credentials | undefined, AuthError> =>
-  Effect.gen(function*() {
+  // no session at all: the anonymous calls' fast answer
+  headers["koji-session-id"] === undefined && (query === undefined || !query.has("session-id"))
+    ? Effect.succeed(undefined)
+    : Effect.gen(function*() {
     let id = headers["koji-session-id"]
     let key = headers["koji-session-key"]
     let callnum = headers["koji-session-callnum"] ?? headers["koji-callnum"]

@@ -11,6 +11,7 @@ import * as Errors from "../domain/Errors.js"
 import type * as Caller from "../hub/Caller.js"
 import * as Credentials from "../hub/Credentials.js"
 import { Dispatcher, toKojiError } from "../hub/Dispatcher.js"
+import * as Method from "../api/Method.js"
 import { Handlers, type Hub } from "../hub/Hub.js"
 import { HubConfig, type HubConfigShape } from "../hub/HubConfig.js"
 import * as SessionMiddlewareLive from "../hub/SessionMiddlewareLive.js"
@@ -87,8 +88,7 @@ export const layerUpload: Layer.Layer<never, never, HttpLayerRouter.HttpRouter |
 interface Unary {
   readonly rpc: Rpc.AnyWithProps
   readonly handler: Rpc.Handler<string>
-  readonly decode: (payload: unknown) => Effect.Effect<unknown, ParseResult.ParseError>
-  readonly encodeExit: (exit: Exit.Exit<unknown, unknown>) => Effect.Effect<unknown, ParseResult.ParseError>
+  readonly encodeExit: (exit: Exit.Exit<unknown, unknown>) => Either.Either<unknown, ParseResult.ParseError>
 }
 
 // the methods answered by one value (not a stream), with their codecs and handlers
@@ -100,8 +100,7 @@ const unaryMethods = (group: RpcGroup.RpcGroup<Rpc.Any>, handlers: Context.Conte
     methods.set(tag, {
       rpc,
       handler,
-      decode: Schema.decodeUnknown(rpc.payloadSchema as Schema.Schema<unknown, unknown>),
-      encodeExit: Schema.encodeUnknown(Rpc.exitSchema(rpc as any)) as Unary["encodeExit"]
+      encodeExit: Schema.encodeUnknownEither(Rpc.exitSchema(rpc as any) as Schema.Schema<any, any>) as Unary["encodeExit"]
     })
   }
   return methods
@@ -147,42 +146,55 @@ export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub |
     )
     const unary = unaryMethods(group, handlers as Context.Context<never>)
 
-    const serveUnary = (method: Unary, message: Record<string, unknown>, headers: Record<string, string | undefined>, transport: Caller.Transport) => {
+    const serveUnary = (
+      method: Unary,
+      message: Record<string, unknown>,
+      headers: Record<string, string | undefined>,
+      transport: Caller.Transport
+    ) => {
       const requestId = message.id as string
-      return method.decode(message.payload).pipe(
-        Effect.matchEffect({
-          onFailure: (error): Effect.Effect<unknown> => Effect.succeed(requestDefect(requestId, ParseResult.TreeFormatter.formatErrorSync(error))),
-          onSuccess: (payload) => {
-            const result = method.handler.handler(payload, { clientId: -1, headers: headers as any })
-            const handled = Rpc.isWrapper(result) ? result.value : result
-            // a client that writes the transport token header itself is refused, as on the middleware path
-            const run = Effect.flatMap(
-              headers[Credentials.transportHeader] === undefined
-                ? Effect.succeed(transport)
-                : Credentials.transportFromHeaders(headers),
-              (transport) =>
-                SessionMiddlewareLive.around(
-                  dispatcher,
-                  method.rpc,
-                  headers,
-                  transport,
-                  Effect.provide(handled as Effect.Effect<unknown, unknown>, method.handler.context)
-                )
-            )
-            return Effect.flatMap(Effect.exit(run), (exit): Effect.Effect<unknown> =>
-              Exit.isFailure(exit) && Cause.isDie(exit.cause) && !Cause.isInterrupted(exit.cause)
-                // a defect ends the client, as `RpcServer` does
-                ? Effect.succeed({ _tag: "Defect", defect: encodeDefect(Cause.squash(exit.cause)) })
-                : method.encodeExit(exit).pipe(
-                  Effect.map((encoded) => ({ _tag: "Exit", requestId, exit: encoded })),
-                  Effect.catchAll((error) =>
-                    Effect.succeed(requestDefect(requestId, ParseResult.TreeFormatter.formatErrorSync(error)))
-                  )
-                ))
-          }
-        }),
-        Effect.map((frame) => Transport.withEventId(ndjson([frame]), transport))
+      const codecs = Method.codecsOf(method.rpc)
+      const respond = (frame: unknown) => Transport.withEventId(ndjson([frame]), transport)
+      const payload = codecs.decodePayload(message.payload)
+      if (Either.isLeft(payload)) {
+        return Effect.succeed(respond(requestDefect(requestId, ParseResult.TreeFormatter.formatErrorSync(payload.left))))
+      }
+      const result = method.handler.handler(payload.right, { clientId: -1, headers: headers as any })
+      const handled = Rpc.isWrapper(result) ? result.value : result
+      // a client that writes the transport token header itself is refused, as on the middleware path
+      const run = Effect.flatMap(
+        headers[Credentials.transportHeader] === undefined
+          ? Effect.succeed(transport)
+          : Credentials.transportFromHeaders(headers),
+        (transport) =>
+          SessionMiddlewareLive.around(
+            dispatcher,
+            method.rpc,
+            headers,
+            transport,
+            Effect.provide(handled as Effect.Effect<unknown, unknown>, method.handler.context)
+          )
       )
+      return Effect.map(Effect.exit(run), (exit) => {
+        if (Exit.isSuccess(exit)) {
+          const value = codecs.encodeSuccess(exit.value)
+          return respond(
+            Either.isRight(value)
+              ? { _tag: "Exit", requestId, exit: { _tag: "Success", value: value.right } }
+              : requestDefect(requestId, ParseResult.TreeFormatter.formatErrorSync(value.left))
+          )
+        }
+        // a defect ends the client, as `RpcServer` does
+        if (Cause.isDie(exit.cause) && !Cause.isInterrupted(exit.cause)) {
+          return respond({ _tag: "Defect", defect: encodeDefect(Cause.squash(exit.cause)) })
+        }
+        const failure = method.encodeExit(exit)
+        return respond(
+          Either.isRight(failure)
+            ? { _tag: "Exit", requestId, exit: failure.right }
+            : requestDefect(requestId, ParseResult.TreeFormatter.formatErrorSync(failure.left))
+        )
+      })
     }
 
     // a request `RpcServer` serves, on the body already read
