@@ -76,6 +76,14 @@ describe("/api frames", () => {
             expect(unknown.status).toBe(200)
             expect(unknown.frames).toEqual([{ _tag: "Defect", defect: "Unknown request tag: noSuchMethod" }])
 
+            // sent in chunks, without a length: replayed to RpcServer whole
+            const chunked = yield* post(url!, frame("noSuchMethod", {}), { "transfer-encoding": "chunked" })
+            expect(chunked.frames).toEqual([{ _tag: "Defect", defect: "Unknown request tag: noSuchMethod" }])
+
+            // a frame may leave its headers out
+            const bare = yield* post(url!, JSON.stringify({ _tag: "Request", id: "3", tag: "getAPIVersion", payload: {} }))
+            expect(bare.frames).toEqual([{ _tag: "Exit", requestId: "3", exit: { _tag: "Success", value: 1 } }])
+
             const two = yield* post(url!, frame("getAPIVersion", {}, "1") + frame("hello", {}, "2"))
             expect(two.frames.map((f) => [f.requestId, f.exit._tag]).sort()).toEqual([["1", "Success"], ["2", "Success"]])
 

@@ -7,11 +7,11 @@ import { HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/
 import { Rpc, type RpcGroup, RpcSchema, RpcSerialization, RpcServer } from "@effect/rpc"
 import { Cause, type Context, Effect, Either, Exit, Layer, Option, ParseResult, Schema } from "effect"
 import { KojiRpcs } from "../api/Api.js"
+import * as Method from "../api/Method.js"
 import * as Errors from "../domain/Errors.js"
 import type * as Caller from "../hub/Caller.js"
 import * as Credentials from "../hub/Credentials.js"
 import { Dispatcher, toKojiError } from "../hub/Dispatcher.js"
-import * as Method from "../api/Method.js"
 import { Handlers, type Hub } from "../hub/Hub.js"
 import { HubConfig, type HubConfigShape } from "../hub/HubConfig.js"
 import * as SessionMiddlewareLive from "../hub/SessionMiddlewareLive.js"
@@ -199,12 +199,10 @@ export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub |
 
     // a request `RpcServer` serves, on the body already read
     const viaRpcServer = (request: HttpServerRequest.HttpServerRequest, body: Buffer) => {
+      // the body is whole now: the framing headers of the original no longer apply
+      const { "content-length": _length, "transfer-encoding": _encoding, ...headers } = request.headers
       const replay = HttpServerRequest.fromWeb(
-        new Request(new URL(request.url, "http://hub"), {
-          method: "POST",
-          headers: request.headers as Record<string, string>,
-          body
-        })
+        new Request(new URL(request.url, "http://hub"), { method: "POST", headers, body })
       ).modify({ remoteAddress: Option.getOrElse(request.remoteAddress, () => "unknown") })
       return Transport.withRequestTransport(request, config, (annotated, transport) =>
         Effect.provideService(
@@ -256,5 +254,5 @@ const oneRequest = (body: Buffer): Record<string, unknown> | undefined => {
   if (!Array.isArray(headers) || !headers.every((h) => Array.isArray(h) && h.length === 2 && h.every((x) => typeof x === "string"))) {
     return undefined
   }
-  return m
+  return { ...m, headers }
 }
