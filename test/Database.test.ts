@@ -18,6 +18,26 @@ describe("Database", () => {
           expect(row!.t).toBeInstanceOf(Date)
         }))
 
+      if (name === "postgres") {
+        it.effect("parameterized statements are prepared once per connection; long IN lists and scripts are not", () =>
+          Effect.gen(function*() {
+            const sql = yield* SqlClient.SqlClient
+            const prepared = yield* sql.withTransaction(Effect.gen(function*() {
+              // one connection for the transaction: what it prepares is in its pg_prepared_statements
+              for (let i = 0; i < 3; i++) expect(yield* sql<{ n: number }>`SELECT ${i}::int + 1 AS n`).toEqual([{ n: i + 1 }])
+              const many = Array.from({ length: 100 }, (_, i) => i)
+              expect((yield* sql<{ n: number }>`SELECT n FROM generate_series(0, 200) AS n WHERE ${sql.in("n", many)}`))
+                .toHaveLength(100)
+              yield* sql.unsafe("CREATE TEMP TABLE prep_t (a int); INSERT INTO prep_t VALUES (1)")
+              return yield* sql<{ statement: string }>`
+                SELECT statement FROM pg_prepared_statements WHERE name LIKE 'koji_%' ORDER BY statement`
+            }))
+            expect(prepared.map((p) => p.statement)).toContain("SELECT $1::int + 1 AS n")
+            expect(prepared.some((p) => p.statement.includes("generate_series"))).toBe(false)
+            expect(prepared.some((p) => p.statement.includes("prep_t"))).toBe(false)
+          }))
+      }
+
       it.effect("a failed statement carries its SQLSTATE", () =>
         Effect.gen(function*() {
           const sql = yield* SqlClient.SqlClient

@@ -6,10 +6,11 @@
  *
  * @since 0.1.0
  */
-import { type SqlClient, type SqlError } from "@effect/sql"
+import { type SqlClient, SqlError } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Config, type ConfigError, Context, Effect, Layer, Option, Redacted } from "effect"
 import * as Path from "node:path"
+import Pg from "pg"
 import * as Migrator from "./Migrator.js"
 import * as Notifications from "./Notifications.js"
 import * as PgliteClient from "./PgliteClient.js"
@@ -57,12 +58,57 @@ export const layerPg = (options: {
     Notifications.layerPg,
     Layer.succeed(DatabaseInfo, { kind: "postgres", description: describeUrl(Redacted.value(options.url)) })
   ).pipe(
-    Layer.provideMerge(PgClient.layer({
-      url: options.url,
-      maxConnections: options.maxConnections ?? 10,
-      applicationName: "koji-ts"
+    Layer.provideMerge(PgClient.layerFromPool({
+      acquire: Effect.acquireRelease(
+        Effect.sync(() => {
+          const pool = new Pg.Pool({
+            connectionString: Redacted.value(options.url),
+            max: options.maxConnections ?? 10,
+            application_name: "koji-ts",
+            Client: PreparingClient
+          })
+          pool.on("error", () => {})
+          return pool
+        }),
+        (pool) => Effect.promise(() => pool.end()).pipe(Effect.timeoutOption(1000))
+      ).pipe(
+        // fail at start-up when the server does not answer, as `PgClient.layer` does
+        Effect.tap((pool) =>
+          Effect.tryPromise({
+            try: () => pool.query("SELECT 1"),
+            catch: (cause) => new SqlError.SqlError({ cause, message: "PgClient: Failed to connect" })
+          }).pipe(Effect.timeoutFail({
+            duration: "5 seconds",
+            onTimeout: () => new SqlError.SqlError({ cause: new Error("Connection timed out"), message: "PgClient: Connection timed out" })
+          }))
+        )
+      )
     }))
   )
+
+// the statements prepared so far, by text; bounded, as each is kept by every connection
+const statementNames = new Map<string, string>()
+const maxStatements = 500
+const maxStatementParams = 32
+
+/**
+ * node-pg's client, preparing each parameterized statement once per connection (by name): then
+ * PostgreSQL plans it once, not on every call; planning costs it several times more than running
+ * the hub's reads. Statements with many parameters (`IN` lists of any length) stay unnamed.
+ */
+class PreparingClient extends Pg.Client {
+  override query(config: any, values?: any, callback?: any): any {
+    if (typeof config === "string" && Array.isArray(values) && values.length > 0 && values.length <= maxStatementParams) {
+      let name = statementNames.get(config)
+      if (name === undefined && statementNames.size < maxStatements) {
+        name = `koji_${statementNames.size}`
+        statementNames.set(config, name)
+      }
+      if (name !== undefined) return super.query({ name, text: config, values }, callback)
+    }
+    return super.query(config, values, callback)
+  }
+}
 
 /**
  * Embedded PGlite in a directory (kept across restarts).
