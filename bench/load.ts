@@ -85,14 +85,7 @@ const loadWrk = async (options: LoadOptions): Promise<LoadResult> => {
     const out = await run(options.seconds)
     const match = /RESULT (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) (\d+)/.exec(out)
     if (match === null) throw new Error(`wrk said: ${out}`)
-    const [requests, duration, errors, p50, p99, bad] = match.slice(1).map(Number) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number
-    ]
+    const [requests = 0, duration = 1, errors = 0, p50 = 0, p99 = 0, bad = 0] = match.slice(1).map(Number)
     if (errors > 0 || bad > 0) throw new Error(`bad answers (${errors} errors, ${bad} unexpected bodies): ${out}`)
     return { rate: requests / (duration / 1e6), p50: p50 / 1000, p99: p99 / 1000, requests, client: "wrk" }
   } finally {
