@@ -211,9 +211,13 @@ export interface Entry {
  * @category models
  */
 export interface Codecs {
+  /** The parameters as they arrive (defaults applied, values checked). */
   readonly decodePayload: (u: unknown) => Either.Either<unknown, ParseResult.ParseError>
+  /** The parameters as a client sends them. */
   readonly encodePayload: (u: unknown) => Either.Either<unknown, ParseResult.ParseError>
+  /** An answer as a client reads it. */
   readonly decodeSuccess: (u: unknown) => Either.Either<unknown, ParseResult.ParseError>
+  /** An answer as the hub sends it. */
   readonly encodeSuccess: (u: unknown) => Either.Either<unknown, ParseResult.ParseError>
 }
 
