@@ -126,7 +126,16 @@ export const layer: Layer.Layer<
 ).pipe(
   Layer.provide(
     Layer.mergeAll(
-      MulticallHandler.layer,
+      // built on the dispatcher alone: a handler's calls run in the context it was built in, and
+      // multiCall's calls should not carry every other handler with them
+      Layer.scopedContext(Effect.gen(function*() {
+        const dispatcher = yield* Dispatcher.Dispatcher
+        const scope = yield* Effect.scope
+        return yield* Effect.mapInputContext(
+          Layer.buildWithScope(MulticallHandler.layer, scope),
+          (): Context.Context<any> => Context.make(Dispatcher.Dispatcher, dispatcher)
+        )
+      })),
       SessionMiddlewareLive.layer
     ).pipe(
       Layer.provideMerge(Dispatcher.layer(KojiApi)),
