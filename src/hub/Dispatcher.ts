@@ -180,10 +180,11 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
             )
           })
         }
-        // what the call publishes on the event stream is written when it commits
-        const run = Versioned.withFreshEvent(
-          EventStream.collect(Effect.provideService(effect, Caller.CurrentCaller, caller))
-        ).pipe(
+        const readOnly = methods.get(options.method)?.info.readOnly === true
+        const called = Effect.provideService(effect, Caller.CurrentCaller, caller)
+        // what a call that writes publishes on the event stream is written when it commits (a
+        // read-only call has no transaction: what it publishes is written at once)
+        const run = (readOnly ? called : Versioned.withFreshEvent(EventStream.collect(called))).pipe(
           Effect.provideService(SqlClient.SqlClient, sql),
           // the events it wrote: the transport answers their newest id (a client can follow from there)
           Effect.tap(() =>
@@ -194,7 +195,7 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
           Effect.locally(EventStream.lastWritten, undefined)
         )
         // anonymous calls and read-only methods do not write: no transaction to open
-        if (session === undefined || methods.get(options.method)?.info.readOnly === true) {
+        if (session === undefined || readOnly) {
           return yield* Effect.catchTag(run, "SqlError", (e) => Effect.fail(toKojiError(e)))
         }
         const callnum = credentials?.callnum
