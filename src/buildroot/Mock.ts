@@ -49,14 +49,8 @@ interface State {
   readonly offsets: Map<string, number>
 }
 
-const states = new WeakMap<Root, State>()
-
-const stateOf = (root: Root): Effect.Effect<State, BuildrootError> => {
-  const state = states.get(root)
-  return state === undefined
-    ? Effect.fail(new BuildrootError({ message: `buildroot ${root.options.id} was not made by the mock backend` }))
-    : Effect.succeed(state)
-}
+const states = Process.rootStates<State>("mock")
+const stateOf = states.get
 
 const fsTry = Process.fsTry
 

@@ -232,3 +232,25 @@ export const requireTool = (
     const message = `${name} is not installed (install the \`${pkg}\` package)`
     return Effect.zipRight(log(message), Effect.fail(new BuildrootError({ message, log: "root.log" })))
   })
+
+/**
+ * What a backend keeps about each root it made: `set` at `init`, `get` in its later steps (a
+ * `BuildrootError` for a root another backend made).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const rootStates = <State>(backend: string) => {
+  const states = new WeakMap<Root, State>()
+  return {
+    set: (root: Root, state: State): void => {
+      states.set(root, state)
+    },
+    get: (root: Root): Effect.Effect<State, BuildrootError> => {
+      const state = states.get(root)
+      return state === undefined
+        ? Effect.fail(new BuildrootError({ message: `buildroot ${root.options.id} was not made by the ${backend} backend` }))
+        : Effect.succeed(state)
+    }
+  }
+}

@@ -61,14 +61,8 @@ interface State {
   readonly path: string
 }
 
-const states = new WeakMap<Root, State>()
-
-const stateOf = (root: Root): Effect.Effect<State, BuildrootError> => {
-  const state = states.get(root)
-  return state === undefined
-    ? Effect.fail(new BuildrootError({ message: `buildroot ${root.options.id} was not made by the rpmbuild backend` }))
-    : Effect.succeed(state)
-}
+const states = Process.rootStates<State>("rpmbuild")
+const stateOf = states.get
 
 const fsTry = Process.fsTry
 

@@ -161,6 +161,8 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
           : invoke(entry, decoded.right)
       })
 
+    const readOnly = (method: string | undefined) => method !== undefined && methods.get(method)?.info.readOnly === true
+
     const request: Dispatcher["Type"]["request"] = (options, effect) =>
       Effect.gen(function*() {
         const { credentials, transport } = options
@@ -180,11 +182,11 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
             )
           })
         }
-        const readOnly = methods.get(options.method)?.info.readOnly === true
+        const readOnlyCall = readOnly(options.method)
         const called = Effect.provideService(effect, Caller.CurrentCaller, caller)
         // what a call that writes publishes on the event stream is written when it commits (a
         // read-only call has no transaction: what it publishes is written at once)
-        const run = (readOnly ? called : Versioned.withFreshEvent(EventStream.collect(called))).pipe(
+        const run = (readOnlyCall ? called : Versioned.withFreshEvent(EventStream.collect(called))).pipe(
           Effect.provideService(SqlClient.SqlClient, sql),
           // the events it wrote: the transport answers their newest id (a client can follow from there)
           Effect.tap(() =>
@@ -195,7 +197,7 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
           Effect.locally(EventStream.lastWritten, undefined)
         )
         // anonymous calls and read-only methods do not write: no transaction to open
-        if (session === undefined || readOnly) {
+        if (session === undefined || readOnlyCall) {
           return yield* Effect.catchTag(run, "SqlError", (e) => Effect.fail(toKojiError(e)))
         }
         const callnum = credentials?.callnum
@@ -209,8 +211,6 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
           return result
         })).pipe(Effect.catchTag("SqlError", (e) => Effect.fail(toKojiError(e))))
       }) as any
-
-    const readOnly = (method: string | undefined) => method !== undefined && methods.get(method)?.info.readOnly === true
 
     const batch: Dispatcher["Type"]["batch"] = (calls) => {
       const one = (call: (typeof calls)[number]) =>

@@ -207,7 +207,11 @@ export const make = Effect.gen(function*() {
          WHERE ${sql.in("tag_id", ids)} AND ${extraFilter(event, blocked)}
          ORDER BY tag_id, key`
       const byTag = new Map<number, Array<ExtraRow>>()
-      for (const row of rows) byTag.set(row.tag_id, [...(byTag.get(row.tag_id) ?? []), row])
+      for (const row of rows) {
+        const tagRows = byTag.get(row.tag_id)
+        if (tagRows === undefined) byTag.set(row.tag_id, [row])
+        else tagRows.push(row)
+      }
       for (const [id, tagRows] of byTag) result.set(id, yield* extraOf(tagRows, blocked))
       return result
     })

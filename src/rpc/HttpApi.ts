@@ -88,6 +88,7 @@ export const layerUpload: Layer.Layer<never, never, HttpLayerRouter.HttpRouter |
 interface Unary {
   readonly rpc: Rpc.AnyWithProps
   readonly handler: Rpc.Handler<string>
+  readonly codecs: Method.Codecs
   readonly encodeExit: (exit: Exit.Exit<unknown, unknown>) => Either.Either<unknown, ParseResult.ParseError>
 }
 
@@ -100,6 +101,7 @@ const unaryMethods = (group: RpcGroup.RpcGroup<Rpc.Any>, handlers: Context.Conte
     methods.set(tag, {
       rpc,
       handler,
+      codecs: Method.codecsOf(rpc),
       encodeExit: Schema.encodeUnknownEither(Rpc.exitSchema(rpc as any) as Schema.Schema<any, any>) as Unary["encodeExit"]
     })
   }
@@ -153,7 +155,7 @@ export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub |
       transport: Caller.Transport
     ) => {
       const requestId = message.id as string
-      const codecs = Method.codecsOf(method.rpc)
+      const codecs = method.codecs
       const respond = (frame: unknown) => Transport.withEventId(ndjson([frame]), transport)
       const payload = codecs.decodePayload(message.payload)
       if (Either.isLeft(payload)) {

@@ -24,6 +24,15 @@ const subjectOf = (socket: TLSSocket): { subject: Record<string, string>; dn: st
   return { subject, dn }
 }
 
+// Node's message under a request of Node's HTTP server (undefined for other requests)
+const incomingOf = (request: HttpServerRequest.HttpServerRequest): Http.IncomingMessage | undefined => {
+  try {
+    return NodeHttpServerRequest.toIncomingMessage(request)
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * What the connection tells about the client of `request`.
  *
@@ -35,12 +44,7 @@ export const of = (
   config: Pick<HubConfigShape, "proxyUserHeader" | "trustedProxyAddresses">
 ): Caller.Transport => {
   const remoteAddress = Option.getOrElse(request.remoteAddress, () => "unknown").replace(/^::ffff:/, "")
-  let socket: TLSSocket | undefined
-  try {
-    socket = NodeHttpServerRequest.toIncomingMessage(request).socket as TLSSocket
-  } catch {
-    socket = undefined
-  }
+  const socket = incomingOf(request)?.socket as TLSSocket | undefined
   const certificate = socket !== undefined && typeof socket.getPeerCertificate === "function"
     ? subjectOf(socket)
     : undefined
@@ -146,12 +150,7 @@ export const readBody = (
   request: HttpServerRequest.HttpServerRequest,
   maxBytes: number
 ): Effect.Effect<Buffer, BodyError> => {
-  let incoming: Http.IncomingMessage | undefined
-  try {
-    incoming = NodeHttpServerRequest.toIncomingMessage(request)
-  } catch {
-    incoming = undefined
-  }
+  const incoming = incomingOf(request)
   if (incoming !== undefined) return readIncoming(incoming, maxBytes)
   return request.arrayBuffer.pipe(
     HttpIncomingMessage.withMaxBodySize(Option.some(maxBytes)),
