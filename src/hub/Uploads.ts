@@ -463,10 +463,10 @@ export const rawRequest = <E>(options: {
     const entry = dispatcher.methods.get("rawUpload")
     const parsed = yield* parseQuery(options.query)
     const credentials = yield* Credentials.fromHeaders(options.headers, options.query)
-    const body = Stream.mapError(
-      options.body,
-      (e) => new GenericError({ message: `upload interrupted: ${e instanceof Error ? e.message : String(e)}` })
-    )
+    const body = Stream.mapError(options.body, (e) =>
+      e instanceof GenericError
+        ? e
+        : new GenericError({ message: `upload interrupted: ${e instanceof Error ? e.message : String(e)}` }))
     const run = Effect.zipRight(
       entry === undefined ? Effect.void : dispatcher.checkAccess(entry.info),
       uploads.rawUpload({ ...parsed, maxChunk: options.maxChunk }, body)

@@ -5,7 +5,7 @@
  */
 import { HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Rpc, type RpcGroup, RpcSchema, RpcSerialization, RpcServer } from "@effect/rpc"
-import { Cause, type Context, Effect, Either, Exit, Layer, Option, ParseResult, Schema } from "effect"
+import { Cause, type Context, Effect, Either, Exit, Layer, Option, ParseResult, Schema, Stream } from "effect"
 import { KojiRpcs } from "../api/Api.js"
 import * as Method from "../api/Method.js"
 import * as Errors from "../domain/Errors.js"
@@ -46,15 +46,18 @@ export const uploadPath = "/api/upload"
  */
 export const rawUpload = (request: HttpServerRequest.HttpServerRequest, config: HubConfigShape) => {
   const transport = Transport.of(request, config)
-  return Effect.map(
-    Effect.either(Uploads.rawRequest({
-      query: new URL(request.url, "http://hub").searchParams,
-      headers: request.headers,
-      body: request.stream,
-      transport,
-      maxChunk: config.maxRequestLength
-    })),
-    (uploaded) => ({ transport, uploaded })
+  return Transport.bodyStream(request, config.maxRequestLength).pipe(
+    Effect.flatMap((body) =>
+      Effect.either(Uploads.rawRequest({
+        query: new URL(request.url, "http://hub").searchParams,
+        headers: request.headers,
+        body: Stream.mapError(body, (e) =>
+          e.limit === undefined ? e : new Errors.GenericError({ message: `upload chunk too large (over ${e.limit} bytes)` })),
+        transport,
+        maxChunk: config.maxRequestLength
+      }))
+    ),
+    Effect.map((uploaded) => ({ transport, uploaded }))
   )
 }
 

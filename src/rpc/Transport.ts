@@ -6,7 +6,7 @@
  */
 import { Headers, HttpIncomingMessage, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import { Effect, Option } from "effect"
+import { Chunk, Effect, Option, Stream } from "effect"
 import type * as Http from "node:http"
 import type { TLSSocket } from "node:tls"
 import type * as Caller from "../hub/Caller.js"
@@ -100,43 +100,100 @@ export const withEventId = (response: HttpServerResponse.HttpServerResponse, tra
  * @since 0.1.0
  * @category errors
  */
-export class BodyError extends Error {}
+export class BodyError extends Error {
+  /** The limit that the body passed, when it was too long. */
+  readonly limit: number | undefined
+  constructor(message: string, limit?: number) {
+    super(message)
+    this.limit = limit
+  }
+}
 
-const readIncoming = (incoming: Http.IncomingMessage, maxBytes: number): Effect.Effect<Buffer, BodyError> =>
-  Effect.async<Buffer, BodyError>((resume) => {
-    const chunks: Array<Buffer> = []
-    let size = 0
-    const done = () => {
-      incoming.off("data", onData)
-      incoming.off("end", onEnd)
-      incoming.off("error", onError)
-      incoming.off("aborted", onAborted)
+// a request body gathered from Node's message as it arrives, from the moment this is made
+class Receiver {
+  pieces: Array<Buffer> = []
+  size = 0
+  ended = false
+  failure: BodyError | undefined = undefined
+  private wake: (() => void) | undefined = undefined
+  private readonly onData = (chunk: Buffer) => {
+    this.size += chunk.length
+    if (this.size > this.maxBytes) {
+      return this.fail(new BodyError(`request body too long (over ${this.maxBytes} bytes)`, this.maxBytes))
     }
-    const fail = (message: string) => {
-      done()
-      resume(Effect.fail(new BodyError(message)))
-    }
-    const onData = (chunk: Buffer) => {
-      size += chunk.length
-      if (size > maxBytes) {
-        // the rest is read and dropped, so the answer can still be written
-        incoming.resume()
-        return fail(`request body too long (over ${maxBytes} bytes)`)
-      }
-      chunks.push(chunk)
-    }
-    const onEnd = () => {
-      done()
-      resume(Effect.succeed(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)))
-    }
-    const onError = (error: Error) => fail(error.message)
-    const onAborted = () => fail("the client closed the request")
-    incoming.on("data", onData)
-    incoming.on("end", onEnd)
-    incoming.on("error", onError)
-    incoming.on("aborted", onAborted)
-    return Effect.sync(done)
+    this.pieces.push(chunk)
+    if (this.eager) this.settle()
+  }
+  private readonly onEnd = () => {
+    this.detach()
+    this.ended = true
+    this.settle()
+  }
+  private readonly onError = (error: Error) => this.fail(new BodyError(error.message))
+  private readonly onAborted = () => this.fail(new BodyError("the client closed the request"))
+
+  /** `eager`: wake the waiter on every piece (a stream), not only at the end (a whole body). */
+  constructor(private readonly incoming: Http.IncomingMessage, private readonly maxBytes: number, private readonly eager: boolean) {
+    incoming.on("data", this.onData)
+    incoming.on("end", this.onEnd)
+    incoming.on("error", this.onError)
+    incoming.on("aborted", this.onAborted)
+  }
+
+  private settle() {
+    const wake = this.wake
+    this.wake = undefined
+    wake?.()
+  }
+
+  private fail(error: BodyError) {
+    this.failure ??= error
+    this.stop()
+    this.settle()
+  }
+
+  private detach() {
+    this.incoming.off("data", this.onData)
+    this.incoming.off("end", this.onEnd)
+    this.incoming.off("error", this.onError)
+    this.incoming.off("aborted", this.onAborted)
+  }
+
+  /** No more reading: what is left of the body is dropped (the answer can still be written). */
+  stop() {
+    this.detach()
+    this.pieces = []
+    this.incoming.resume()
+  }
+
+  /** Resumes when there is something to take: a piece (eager), the end, or a failure. */
+  readonly ready: Effect.Effect<void> = Effect.async<void>((resume) => {
+    if (this.failure !== undefined || this.ended || (this.eager && this.pieces.length > 0)) return resume(Effect.void)
+    this.wake = () => resume(Effect.void)
+    return Effect.sync(() => {
+      this.wake = undefined
+    })
   })
+
+  /** All of it, once it has ended. */
+  readonly whole: Effect.Effect<Buffer, BodyError> = Effect.suspend(() => {
+    if (this.failure !== undefined) return Effect.fail(this.failure)
+    if (!this.ended) return Effect.zipRight(this.ready, this.whole)
+    return Effect.succeed(this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces, this.size))
+  })
+
+  /** What arrived since the last pull (the pull fails with `None` at the end). */
+  readonly pull: Effect.Effect<Chunk.Chunk<Buffer>, Option.Option<BodyError>> = Effect.suspend(() => {
+    if (this.pieces.length > 0) {
+      const pieces = this.pieces
+      this.pieces = []
+      return Effect.succeed(Chunk.unsafeFromArray(pieces))
+    }
+    if (this.failure !== undefined) return Effect.fail(Option.some(this.failure))
+    if (this.ended) return Effect.fail(Option.none())
+    return Effect.zipRight(this.ready, this.pull)
+  })
+}
 
 /**
  * The whole body of `request`, at most `maxBytes`. On Node it reads the socket directly (a
@@ -151,10 +208,41 @@ export const readBody = (
   maxBytes: number
 ): Effect.Effect<Buffer, BodyError> => {
   const incoming = incomingOf(request)
-  if (incoming !== undefined) return readIncoming(incoming, maxBytes)
+  if (incoming !== undefined) {
+    return Effect.suspend(() => {
+      const receiver = new Receiver(incoming, maxBytes, false)
+      return Effect.onInterrupt(receiver.whole, () => Effect.sync(() => receiver.stop()))
+    })
+  }
   return request.arrayBuffer.pipe(
     HttpIncomingMessage.withMaxBodySize(Option.some(maxBytes)),
     Effect.map((body) => Buffer.from(body)),
     Effect.mapError((error) => new BodyError(error.message))
   )
 }
+
+/**
+ * The body of `request` as a stream, at most `maxBytes`, read from the moment this effect runs
+ * (not only when the stream does): the bytes arrive while the call is checked, and are buffered
+ * until the stream takes them. On Node the stream fails with `BodyError` past `maxBytes`, and
+ * whatever it leaves unread is dropped when it ends; other requests are read through the
+ * platform's stream when it runs (the caller counts their bytes).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const bodyStream = (
+  request: HttpServerRequest.HttpServerRequest,
+  maxBytes: number
+): Effect.Effect<Stream.Stream<Uint8Array, BodyError>> =>
+  Effect.sync(() => {
+    const incoming = incomingOf(request)
+    if (incoming === undefined) {
+      return Stream.mapError(request.stream, (error) => new BodyError(error.message))
+    }
+    const receiver = new Receiver(incoming, maxBytes, true)
+    return Stream.ensuring(
+      Stream.repeatEffectChunkOption(receiver.pull),
+      Effect.sync(() => receiver.stop())
+    )
+  })

@@ -492,7 +492,19 @@ const toInfo = (path: string, st: { size: number; mtimeMs: number; atimeMs: numb
 })
 
 const READ_PIECE = 256 * 1024
-const WRITE_BATCH = 1024 * 1024
+const WRITE_BATCH = 256 * 1024
+const WRITE_AHEAD = 4 * 1024 * 1024
+
+// all of `pieces` (`total` bytes) at `position`, again from where a short write stopped
+const writeAll = async (handle: fs.FileHandle, pieces: Array<Uint8Array>, total: number, position: number) => {
+  let written = (await handle.writev(pieces, position)).bytesWritten
+  if (written < total) {
+    const all = Buffer.concat(pieces)
+    while (written < total) {
+      written += (await handle.write(all, written, total - written, position + written)).bytesWritten
+    }
+  }
+}
 
 /**
  * A file store on a local directory (made when missing). Symlinks are followed only while they
@@ -684,35 +696,47 @@ export const makeLocal = (root: string): Effect.Effect<FileStore.Service, Storag
         locked(
           path,
           Effect.scoped(Effect.flatMap(openChunk(path, offset, options?.overwrite === true), ({ at, handle }) => {
+            // pieces are gathered into writes of WRITE_BATCH bytes, each issued at once (at its
+            // own position) while the next pieces arrive; at most WRITE_AHEAD bytes wait for the disk
             let position = at
-            // pieces are gathered into writes of up to WRITE_BATCH bytes (one system call each)
             let pending: Array<Uint8Array> = []
             let pendingBytes = 0
-            const flush = io(path, async () => {
-              const pieces = pending
+            let writes: Array<Promise<void>> = []
+            let unwritten = 0
+            const start = () => {
+              if (pendingBytes === 0) return
+              const total = pendingBytes
+              const write = writeAll(handle, pending, total, position).then(() => {
+                unwritten -= total
+              })
+              // a failure is answered by `settle` below, not as an unhandled rejection
+              write.catch(() => {})
+              writes.push(write)
               pending = []
               pendingBytes = 0
-              if (pieces.length === 0) return
-              const total = pieces.reduce((n, p) => n + p.length, 0)
-              let written = (await handle.writev(pieces, position)).bytesWritten
-              if (written < total) {
-                // a short write: the rest from where it stopped
-                const all = Buffer.concat(pieces)
-                while (written < total) {
-                  written += (await handle.write(all, written, total - written, position + written)).bytesWritten
-                }
-              }
               position += total
+              unwritten += total
+            }
+            const wait = io(path, () => {
+              const started = writes
+              writes = []
+              return Promise.all(started)
+            })
+            const settle = Effect.suspend(() => {
+              start()
+              return wait
             })
             return data.pipe(
               Stream.runForEach((piece) => {
                 pending.push(piece)
                 pendingBytes += piece.length
-                return pendingBytes >= WRITE_BATCH ? flush : Effect.void
+                if (pendingBytes < WRITE_BATCH) return Effect.void
+                start()
+                return unwritten > WRITE_AHEAD ? wait : Effect.void
               }),
-              Effect.zipRight(flush),
+              Effect.zipRight(settle),
               // what arrived before a failure or an interruption is kept (the client resumes after it)
-              Effect.onExit((exit) => exit._tag === "Failure" ? Effect.ignore(flush) : Effect.void),
+              Effect.onExit((exit) => exit._tag === "Failure" ? Effect.ignore(settle) : Effect.void),
               Effect.map(() => ({ offset: at, size: position }))
             )
           }))
