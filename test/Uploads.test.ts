@@ -471,6 +471,60 @@ for (const [db, Database] of TestDatabases.migrated) {
         expect(same(yield* files.read(`work/${path}/f.bin`), data)).toBe(true)
       }))
 
+    it.scoped("the SDK streams a file over /api/upload in one request, past the request limit; a drop keeps what came", () =>
+      Effect.gen(function*() {
+        const url = yield* hubUrl
+        const files = yield* FileStore.FileStore
+        const http = yield* KojiClient.makeHttp({ url: `${url}/api` })
+        yield* http.login({ user: "admin", password: TestHub.adminPassword })
+        const data = pattern(5 * MiB + 77, 9)
+        const path = "cli-build/streamed"
+        const before = (yield* http.session)!.callnum
+        const progress: Array<number> = []
+        const result = yield* http.upload({
+          path,
+          name: "s.bin",
+          data,
+          onProgress: (sent) => Effect.sync(() => progress.push(sent))
+        })
+        expect(result).toEqual({ size: data.length, hexdigest: Checksum.digest("adler32", data) })
+        // one upload request and the final checkUpload, against Koji's 2 MiB chunks
+        expect((yield* http.session)!.callnum - before).toBe(2)
+        expect(progress).toEqual([1, 2, 3, 4, 5].map((n) => n * MiB).concat([data.length]))
+        expect(same(yield* files.read(`work/${path}/s.bin`), data)).toBe(true)
+        // /kojihub keeps Koji's request limit (a chunk over it is a 400, as Koji answers it)
+        const xmlrpc = yield* TestHub.admin
+        const refused = yield* faultOf(xmlrpc.upload({ path, name: "x.bin", data, chunkSize: 3 * MiB, retries: 0 }))
+        expect(refused).toMatchObject({ tag: "RpcClientError", message: expect.stringContaining("HTTP 400") })
+
+        // a streamed request that drops: what arrived is kept, and the upload resumes from the size
+        const headers = yield* sessionHeaders(http)
+        yield* Effect.async<void>((resume) => {
+          const { hostname, port } = new URL(url)
+          const req = Http.request({
+            hostname,
+            port,
+            method: "POST",
+            path: `/api/upload?filename=d.bin&filepath=cli-build%2Fstreamed&fileverify=adler32&offset=0`,
+            headers: { ...headers, "Content-Type": "application/octet-stream", "Content-Length": String(data.length) }
+          })
+          req.on("error", () => resume(Effect.void))
+          req.write(data.subarray(0, 3 * MiB), () => {
+            setTimeout(() => {
+              req.destroy()
+              resume(Effect.void)
+            }, 200)
+          })
+        })
+        const partial = yield* Builders.eventually(
+          http.checkUpload({ path, name: "d.bin" }),
+          (c) => c !== null && c.size === 3 * MiB
+        )
+        const resumed = yield* http.upload({ path, name: "d.bin", data: data.subarray(partial!.size), offset: partial!.size })
+        expect(resumed.size).toBe(data.length)
+        expect(same(yield* files.read(`work/${path}/d.bin`), data)).toBe(true)
+      }))
+
     it.scoped("/kojifiles/ serves the topdir read-only, with ranges, and nothing outside it", () =>
       Effect.gen(function*() {
         const url = yield* hubUrl

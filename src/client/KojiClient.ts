@@ -128,8 +128,9 @@ export type Client = RpcClient.RpcClient<ApiRpcs, RpcClientError.RpcClientError>
    * Upload a file to `work/<path>/<name>` in chunks (Koji's fast upload: a raw POST to
    * `/kojihub` over XML-RPC, `/api/upload` over HTTP, `rawUpload` in process), each chunk's
    * size and adler32 checked against the hub's answer and sent again at its offset when it
-   * fails; then `checkUpload` confirms the whole. Answers the file's size and the adler32 of
-   * the bytes sent.
+   * fails; then `checkUpload` confirms the whole. Over HTTP, bytes in memory or a local file
+   * go as one streamed request instead, unless `chunkSize` is given. Answers the file's size
+   * and the adler32 of the bytes sent.
    */
   readonly upload: <E = never>(options: UploadOptions<E>) => Effect.Effect<
     UploadResult,
@@ -153,7 +154,7 @@ export interface UploadOptions<E = never> {
   readonly file?: string | undefined
   /** Where the first byte goes (default 0): resume an upload, or send what a log gained since. */
   readonly offset?: number | undefined
-  /** Bytes per request (default 1 MiB). */
+  /** Bytes per request (default 1 MiB; over HTTP, unless given, `data` bytes or a `file` go in one streamed request). */
   readonly chunkSize?: number | undefined
   /** Replace an existing file (otherwise the hub refuses to write over one at offset 0, `.log` files aside). */
   readonly overwrite?: boolean | undefined
@@ -183,14 +184,20 @@ interface RawChunk {
   readonly offset: number
   readonly overwrite: boolean
   readonly volume: string | undefined
-  readonly data: Uint8Array
+  /** The bytes: a chunk, or (where the sender streams) the rest of a file. */
+  readonly data: Uint8Array | Stream.Stream<Uint8Array, Errors.GenericError>
+  readonly length: number
 }
 
-/** Sends one raw chunk with the given session headers. */
-type RawSender = (
-  chunk: RawChunk,
-  headers: Record<string, string>
-) => Effect.Effect<RawUploadResult, Errors.AnyFault | RpcClientError.RpcClientError>
+/** Sends one raw upload request with the given session headers. */
+interface RawSender {
+  readonly send: (
+    chunk: RawChunk,
+    headers: Record<string, string>
+  ) => Effect.Effect<RawUploadResult, Errors.AnyFault | RpcClientError.RpcClientError>
+  /** One request may carry a whole file as a stream (`/api/upload`), not only Koji's chunks. */
+  readonly streams: boolean
+}
 
 /**
  * The session a client holds.
@@ -428,12 +435,16 @@ const rawPost = (http: HttpClient.HttpClient, url: string, chunk: RawChunk, head
     HttpClientRequest.post(uploadQuery(url, chunk)).pipe(
       HttpClientRequest.setHeaders(headers),
       HttpClientRequest.setHeaders({ "User-Agent": "koji/1" }),
-      HttpClientRequest.bodyUint8Array(chunk.data, "application/octet-stream")
+      chunk.data instanceof Uint8Array
+        ? HttpClientRequest.bodyUint8Array(chunk.data, "application/octet-stream")
+        : HttpClientRequest.bodyStream(chunk.data, { contentType: "application/octet-stream", contentLength: chunk.length })
     )
   ).pipe(Effect.mapError((e) => protocolError(`upload of ${chunk.path}/${chunk.name} failed: ${e.message}`, e)))
 
 // Koji's fast upload: a raw POST to /kojihub, answered with an XML-RPC struct or fault
-const xmlRpcSender = (http: HttpClient.HttpClient, url: string): RawSender => (chunk, headers) =>
+const xmlRpcSender = (http: HttpClient.HttpClient, url: string): RawSender => ({
+  streams: false,
+  send: (chunk, headers) =>
   rawPost(http, url, chunk, headers).pipe(
     Effect.flatMap((response) =>
       Effect.flatMap(
@@ -451,9 +462,12 @@ const xmlRpcSender = (http: HttpClient.HttpClient, url: string): RawSender => (c
         : Effect.fail(Errors.fromFault(response.faultCode, response.faultString))
     )
   )
+})
 
 // koji-ts's /api/upload: the same query, answered with JSON
-const httpSender = (http: HttpClient.HttpClient, url: string): RawSender => (chunk, headers) =>
+const httpSender = (http: HttpClient.HttpClient, url: string): RawSender => ({
+  streams: true,
+  send: (chunk, headers) =>
   rawPost(http, `${url.replace(/\/$/, "")}/upload`, chunk, headers).pipe(
     Effect.flatMap((response) =>
       Effect.flatMap(Effect.mapError(response.text, (e) => protocolError(e.message, e)), (text): Effect.Effect<
@@ -474,6 +488,7 @@ const httpSender = (http: HttpClient.HttpClient, url: string): RawSender => (chu
       })
     )
   )
+})
 
 // the session headers of one request (each its own call number)
 const sessionHeadersOf = (holder: Holder): Record<string, string> => {
@@ -490,6 +505,19 @@ const sessionHeadersOf = (holder: Holder): Record<string, string> => {
 // a failure worth sending the chunk again for: the transport, not the hub's refusal
 const isTransient = (e: unknown) => e instanceof RpcClientError.RpcClientError
 
+// the pieces a streamed upload is sent in (and its progress reported by)
+const STREAM_PIECE = 1024 * 1024
+
+function* slices(data: Uint8Array, size: number) {
+  for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size)
+}
+
+const readFile = (file: string, piece: number): Stream.Stream<Uint8Array, Errors.GenericError> =>
+  Stream.fromAsyncIterable(
+    createReadStream(file, { highWaterMark: piece }) as AsyncIterable<Uint8Array>,
+    (e) => new Errors.GenericError({ message: `cannot read ${file}: ${(e as Error).message}` })
+  )
+
 const makeUpload = (
   client: any,
   holder: Holder,
@@ -504,7 +532,7 @@ const makeUpload = (
     const volume = options.volume
     const sendRaw = (chunk: RawChunk): Effect.Effect<RawUploadResult, Errors.AnyFault | RpcClientError.RpcClientError> =>
       raw !== undefined
-        ? withRenewal("rawUpload", () => Effect.suspend(() => raw(chunk, sessionHeadersOf(holder))))
+        ? withRenewal("rawUpload", () => Effect.suspend(() => raw.send(chunk, sessionHeadersOf(holder))))
         : client.rawUpload({
           chunk: chunk.data,
           offset: chunk.offset,
@@ -515,46 +543,52 @@ const makeUpload = (
           volume: chunk.volume ?? null
         })
 
-    // the adler32 of everything sent, combined from each chunk's
+    // the adler32 of everything sent, combined from each part's
     let whole = "00000001"
     let sent = 0
     let total: number | undefined
-    // one chunk at its offset, checked, again on a transport failure or a bad answer
-    const sendChunk = (data: Uint8Array) =>
+    const progress = (done: number) => options.onProgress === undefined ? Effect.void : options.onProgress(done, total)
+    let requests = 0
+    // one request of `length` bytes at its offset, checked against the hub's answer, sent again on a
+    // transport failure or a bad answer; `part()` gives the bytes afresh for each try, and an effect
+    // for their adler32: run while the hub answers (`early`), or once the bytes are sent
+    const sendPart = (
+      length: number,
+      early: boolean,
+      part: () => { readonly data: RawChunk["data"]; readonly digest: Effect.Effect<string> }
+    ) =>
       Effect.gen(function*() {
+        requests++
         const offset = start + sent
-        const digest = Checksum.digest("adler32", data)
         let failure: Errors.AnyFault | RpcClientError.RpcClientError | undefined
         for (let attempt = 0; attempt <= retries; attempt++) {
-          // after a failed first chunk the file may exist already (made by our own attempt)
+          // after a failed first part the file may exist already (made by our own attempt)
           const overwrite = options.overwrite === true || (attempt > 0 && offset === 0)
-          const answer = yield* Effect.either(sendRaw({
-            path: options.path,
-            name: options.name,
-            offset,
-            overwrite,
-            volume,
-            data
-          }))
+          const { data, digest } = part()
+          const [answer, expected] = yield* Effect.all([
+            Effect.either(sendRaw({ path: options.path, name: options.name, offset, overwrite, volume, data, length })),
+            digest
+          ], { concurrency: early ? 2 : 1 })
           if (Either.isLeft(answer)) {
             failure = answer.left
             if (!isTransient(failure)) return yield* Effect.fail(failure)
             continue
           }
           const result = answer.right
-          if (result.size === data.length && result.offset === offset && result.hexdigest === digest) {
-            whole = Checksum.combineAdler32(whole, digest, data.length)
-            sent += data.length
-            if (options.onProgress !== undefined) yield* options.onProgress(sent, total)
-            return
+          if (result.size === length && result.offset === offset && result.hexdigest === expected) {
+            whole = Checksum.combineAdler32(whole, expected, length)
+            sent += length
+            return yield* progress(sent)
           }
           failure = new Errors.GenericError({
             message: `upload of ${options.path}/${options.name} at ${offset}: the hub has ${result.size} bytes ` +
-              `(${result.hexdigest ?? "no checksum"}), sent ${data.length} (${digest})`
+              `(${result.hexdigest ?? "no checksum"}), sent ${length} (${expected})`
           })
         }
         return yield* Effect.fail(failure!)
       })
+    const sendChunk = (data: Uint8Array) =>
+      sendPart(data.length, true, () => ({ data, digest: Effect.sync(() => Checksum.digest("adler32", data)) }))
 
     if (options.file !== undefined) {
       const file = options.file
@@ -564,15 +598,32 @@ const makeUpload = (
       })
     }
     const data = options.data
-    if (data instanceof Uint8Array) {
-      total = data.length
+    if (data instanceof Uint8Array) total = data.length
+    if (raw?.streams === true && options.chunkSize === undefined && total !== undefined) {
+      // the whole file (from memory or a local file, so a try can start over) in one streamed
+      // request, its adler32 taken as it is sent
+      const length = total
+      const file = options.file
+      yield* sendPart(length, false, () => {
+        const hasher = Checksum.adler32()
+        let streamed = 0
+        const pieces: Stream.Stream<Uint8Array, Errors.GenericError> = data instanceof Uint8Array
+          ? Stream.fromIterable(slices(data, STREAM_PIECE))
+          : readFile(file!, STREAM_PIECE)
+        return {
+          data: Stream.tap(pieces, (piece) => {
+            hasher.update(piece)
+            streamed += piece.length
+            return streamed < length ? progress(streamed) : Effect.void
+          }),
+          digest: Effect.sync(() => hasher.digest())
+        }
+      })
+    } else if (data instanceof Uint8Array) {
       for (let i = 0; i < data.length; i += chunkSize) yield* sendChunk(data.subarray(i, i + chunkSize))
     } else {
       const source: Stream.Stream<Uint8Array, E | Errors.GenericError> = options.file !== undefined
-        ? Stream.fromAsyncIterable(
-          createReadStream(options.file, { highWaterMark: chunkSize }) as AsyncIterable<Uint8Array>,
-          (e) => new Errors.GenericError({ message: `cannot read ${options.file}: ${(e as Error).message}` })
-        )
+        ? readFile(options.file, chunkSize)
         : data ?? Stream.empty
       const buffer = new Uint8Array(chunkSize)
       let filled = 0
@@ -598,7 +649,7 @@ const makeUpload = (
       if (filled > 0) yield* sendChunk(buffer.slice(0, filled))
     }
     // an empty upload still makes the file
-    if (sent === 0) yield* sendChunk(new Uint8Array(0))
+    if (requests === 0) yield* sendChunk(new Uint8Array(0))
     const hexdigest = whole
     const check = yield* (client.checkUpload({
       path: options.path,

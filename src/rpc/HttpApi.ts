@@ -27,10 +27,12 @@ import * as Transport from "./Transport.js"
 export const path = "/api"
 
 /**
- * The path of the fast upload for typed clients: `POST /api/upload?filename=...&filepath=...&offset=...`
- * (Koji's `rawUpload` query), the raw chunk as the body, the session in the `Koji-Session-*`
- * headers. Answers JSON `{size, fileverify, offset, hexdigest}`, or on failure status 400 with
- * `{faultCode, faultString}`.
+ * The path of the streaming upload for typed clients: `POST /api/upload?filename=...&filepath=...&offset=...`
+ * (Koji's `rawUpload` query), the bytes as the body, written as they arrive, the session in the
+ * `Koji-Session-*` headers. Unlike Koji's chunks, one request may carry a whole file (up to the
+ * hub's `maxUploadSize`); what arrived before a dropped connection is kept, so a client resumes at
+ * the size `checkUpload` answers. Answers JSON `{size, fileverify, offset, hexdigest}`, or on
+ * failure status 400 with `{faultCode, faultString}`.
  *
  * @since 0.1.0
  * @category constants
@@ -38,15 +40,28 @@ export const path = "/api"
 export const uploadPath = "/api/upload"
 
 /**
- * One raw upload chunk from an HTTP request (Koji's `rawUpload`: the body is the chunk, the rest in
- * the query, the session in the headers), on `/api/upload` and `/kojihub` alike.
+ * The most bytes one `/api/upload` request may carry: the hub's upload size limit.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxUploadRequest = (config: HubConfigShape): number => config.maxUploadSize ?? 10 * 1024 ** 3
+
+/**
+ * One raw upload from an HTTP request (Koji's `rawUpload`: the body is the chunk, the rest in
+ * the query, the session in the headers), on `/api/upload` and `/kojihub` alike; the body at most
+ * `maxBytes` (Koji's request limit by default).
  *
  * @since 0.1.0
  * @category combinators
  */
-export const rawUpload = (request: HttpServerRequest.HttpServerRequest, config: HubConfigShape) => {
+export const rawUpload = (
+  request: HttpServerRequest.HttpServerRequest,
+  config: HubConfigShape,
+  maxBytes: number = config.maxRequestLength
+) => {
   const transport = Transport.of(request, config)
-  return Transport.bodyStream(request, config.maxRequestLength).pipe(
+  return Transport.bodyStream(request, maxBytes).pipe(
     Effect.flatMap((body) =>
       Effect.either(Uploads.rawRequest({
         query: new URL(request.url, "http://hub").searchParams,
@@ -54,7 +69,7 @@ export const rawUpload = (request: HttpServerRequest.HttpServerRequest, config: 
         body: Stream.mapError(body, (e) =>
           e.limit === undefined ? e : new Errors.GenericError({ message: `upload chunk too large (over ${e.limit} bytes)` })),
         transport,
-        maxChunk: config.maxRequestLength
+        maxChunk: maxBytes
       }))
     ),
     Effect.map((uploaded) => ({ transport, uploaded }))
@@ -75,14 +90,15 @@ export const layerUpload: Layer.Layer<never, never, HttpLayerRouter.HttpRouter |
     HttpLayerRouter.add("POST", uploadPath, (request) =>
       Effect.gen(function*() {
         const config = yield* HubConfig
+        const limit = maxUploadRequest(config)
         const length = Number(request.headers["content-length"] ?? "0")
-        if (length > config.maxRequestLength) {
+        if (length > limit) {
           return json(413, {
             faultCode: Errors.GenericError.faultCode,
-            faultString: `upload chunk too large (over ${config.maxRequestLength} bytes)`
+            faultString: `upload chunk too large (over ${limit} bytes)`
           })
         }
-        const { transport, uploaded } = yield* rawUpload(request, config)
+        const { transport, uploaded } = yield* rawUpload(request, config, limit)
         if (Either.isLeft(uploaded)) return json(400, Errors.faultOf(toKojiError(uploaded.left)))
         return Transport.withEventId(json(200, uploaded.right), transport)
       }).pipe(Effect.provide(context))))

@@ -109,10 +109,14 @@ export class BodyError extends Error {
   }
 }
 
+// a stream stops reading the socket while this much waits to be taken
+const AHEAD = 4 * 1024 * 1024
+
 // a request body gathered from Node's message as it arrives, from the moment this is made
 class Receiver {
   pieces: Array<Buffer> = []
   size = 0
+  private waiting = 0
   ended = false
   failure: BodyError | undefined = undefined
   private wake: (() => void) | undefined = undefined
@@ -122,7 +126,11 @@ class Receiver {
       return this.fail(new BodyError(`request body too long (over ${this.maxBytes} bytes)`, this.maxBytes))
     }
     this.pieces.push(chunk)
-    if (this.eager) this.settle()
+    if (this.eager) {
+      this.waiting += chunk.length
+      if (this.waiting > AHEAD) this.incoming.pause()
+      this.settle()
+    }
   }
   private readonly onEnd = () => {
     this.detach()
@@ -187,6 +195,8 @@ class Receiver {
     if (this.pieces.length > 0) {
       const pieces = this.pieces
       this.pieces = []
+      if (this.waiting > AHEAD) this.incoming.resume()
+      this.waiting = 0
       return Effect.succeed(Chunk.unsafeFromArray(pieces))
     }
     if (this.failure !== undefined) return Effect.fail(Option.some(this.failure))

@@ -492,7 +492,7 @@ const toInfo = (path: string, st: { size: number; mtimeMs: number; atimeMs: numb
 })
 
 const READ_PIECE = 256 * 1024
-const WRITE_BATCH = 256 * 1024
+const WRITE_BATCH = 1024 * 1024
 const WRITE_AHEAD = 4 * 1024 * 1024
 
 // all of `pieces` (`total` bytes) at `position`, again from where a short write stopped
