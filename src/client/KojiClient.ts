@@ -129,7 +129,8 @@ export type Client = RpcClient.RpcClient<ApiRpcs, RpcClientError.RpcClientError>
    * `/kojihub` over XML-RPC, `/api/upload` over HTTP, `rawUpload` in process), each chunk's
    * size and adler32 checked against the hub's answer and sent again at its offset when it
    * fails; then `checkUpload` confirms the whole. Over HTTP, bytes in memory or a local file
-   * go as one streamed request instead, unless `chunkSize` is given. Answers the file's size
+   * go as one streamed request instead, unless `chunkSize` is given (`Infinity` streams them
+   * over XML-RPC too: Koji's hub takes a raw upload of any length). Answers the file's size
    * and the adler32 of the bytes sent.
    */
   readonly upload: <E = never>(options: UploadOptions<E>) => Effect.Effect<
@@ -154,7 +155,10 @@ export interface UploadOptions<E = never> {
   readonly file?: string | undefined
   /** Where the first byte goes (default 0): resume an upload, or send what a log gained since. */
   readonly offset?: number | undefined
-  /** Bytes per request (default 1 MiB; over HTTP, unless given, `data` bytes or a `file` go in one streamed request). */
+  /**
+   * Bytes per request: by default Koji's 1 MiB over XML-RPC and in process, and over HTTP bytes
+   * in memory or a local file in one streamed request; `Infinity` streams them over XML-RPC too.
+   */
   readonly chunkSize?: number | undefined
   /** Replace an existing file (otherwise the hub refuses to write over one at offset 0, `.log` files aside). */
   readonly overwrite?: boolean | undefined
@@ -195,8 +199,8 @@ interface RawSender {
     chunk: RawChunk,
     headers: Record<string, string>
   ) => Effect.Effect<RawUploadResult, Errors.AnyFault | RpcClientError.RpcClientError>
-  /** One request may carry a whole file as a stream (`/api/upload`), not only Koji's chunks. */
-  readonly streams: boolean
+  /** Bytes per request unless the caller says: Koji's chunk size, or undefined to stream a whole file. */
+  readonly chunkSize: number | undefined
 }
 
 /**
@@ -443,7 +447,7 @@ const rawPost = (http: HttpClient.HttpClient, url: string, chunk: RawChunk, head
 
 // Koji's fast upload: a raw POST to /kojihub, answered with an XML-RPC struct or fault
 const xmlRpcSender = (http: HttpClient.HttpClient, url: string): RawSender => ({
-  streams: false,
+  chunkSize: KOJI_CHUNK,
   send: (chunk, headers) =>
   rawPost(http, url, chunk, headers).pipe(
     Effect.flatMap((response) =>
@@ -466,7 +470,7 @@ const xmlRpcSender = (http: HttpClient.HttpClient, url: string): RawSender => ({
 
 // koji-ts's /api/upload: the same query, answered with JSON
 const httpSender = (http: HttpClient.HttpClient, url: string): RawSender => ({
-  streams: true,
+  chunkSize: undefined,
   send: (chunk, headers) =>
   rawPost(http, `${url.replace(/\/$/, "")}/upload`, chunk, headers).pipe(
     Effect.flatMap((response) =>
@@ -505,6 +509,9 @@ const sessionHeadersOf = (holder: Holder): Record<string, string> => {
 // a failure worth sending the chunk again for: the transport, not the hub's refusal
 const isTransient = (e: unknown) => e instanceof RpcClientError.RpcClientError
 
+// Koji's `upload_blocksize`
+const KOJI_CHUNK = 1024 * 1024
+const MAX_CHUNK = 64 * 1024 * 1024
 // the pieces a streamed upload is sent in (and its progress reported by)
 const STREAM_PIECE = 1024 * 1024
 
@@ -526,7 +533,10 @@ const makeUpload = (
 ) =>
 <E>(options: UploadOptions<E>): Effect.Effect<UploadResult, Errors.AnyFault | RpcClientError.RpcClientError | E> =>
   Effect.gen(function*() {
-    const chunkSize = Math.max(1, options.chunkSize ?? 1024 * 1024)
+    // Infinity: one streamed request where the bytes can be sent again from the start; otherwise
+    // chunks, each held in memory (Koji's size when the caller gave none, at most MAX_CHUNK)
+    const requested = options.chunkSize ?? (raw === undefined ? KOJI_CHUNK : raw.chunkSize) ?? Infinity
+    const chunkSize = Math.max(1, requested === Infinity ? KOJI_CHUNK : Math.min(requested, MAX_CHUNK))
     const retries = Math.max(0, options.retries ?? 3)
     const start = options.offset ?? 0
     const volume = options.volume
@@ -599,7 +609,7 @@ const makeUpload = (
     }
     const data = options.data
     if (data instanceof Uint8Array) total = data.length
-    if (raw?.streams === true && options.chunkSize === undefined && total !== undefined) {
+    if (raw !== undefined && requested === Infinity && total !== undefined) {
       // the whole file (from memory or a local file, so a try can start over) in one streamed
       // request, its adler32 taken as it is sent
       const length = total

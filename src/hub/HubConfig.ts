@@ -135,6 +135,15 @@ export const defaults: HubConfigShape = {
   maxUploadSize: 10 * 1024 ** 3
 }
 
+/**
+ * The largest file an upload may make: `maxUploadSize`, 10 GiB unless set. It is also the most
+ * one raw upload request may carry (Koji's hub sets no other limit on it).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const maxUploadSize = (config: HubConfigShape): number => config.maxUploadSize ?? defaults.maxUploadSize!
+
 const list = (name: string) =>
   Config.string(name).pipe(
     Config.map((s) => s.split("|").map((x) => x.trim()).filter((x) => x.length > 0)),

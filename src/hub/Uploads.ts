@@ -24,7 +24,7 @@ import * as Caller from "./Caller.js"
 import * as Credentials from "./Credentials.js"
 import { Dispatcher } from "./Dispatcher.js"
 import * as EventStream from "./EventStream.js"
-import { HubConfig } from "./HubConfig.js"
+import { HubConfig, maxUploadSize as uploadLimit } from "./HubConfig.js"
 
 /**
  * The event kind of a chunk that landed in a task's directory.
@@ -143,7 +143,7 @@ export const make = Effect.gen(function*() {
   const store = yield* FileStore
   const sql = yield* SqlClient.SqlClient
   const config = yield* HubConfig
-  const maxUploadSize = config.maxUploadSize ?? 10 * 1024 ** 3
+  const maxUploadSize = uploadLimit(config)
 
   const storage = <A, R>(effect: Effect.Effect<A, StorageError, R>) => Effect.mapError(effect, fromStorage)
 

@@ -13,7 +13,7 @@ import type * as Caller from "../hub/Caller.js"
 import * as Credentials from "../hub/Credentials.js"
 import { Dispatcher, toKojiError } from "../hub/Dispatcher.js"
 import { Handlers, type Hub } from "../hub/Hub.js"
-import { HubConfig, type HubConfigShape } from "../hub/HubConfig.js"
+import { HubConfig, type HubConfigShape, maxUploadSize } from "../hub/HubConfig.js"
 import * as SessionMiddlewareLive from "../hub/SessionMiddlewareLive.js"
 import * as Uploads from "../hub/Uploads.js"
 import * as Transport from "./Transport.js"
@@ -29,10 +29,10 @@ export const path = "/api"
 /**
  * The path of the streaming upload for typed clients: `POST /api/upload?filename=...&filepath=...&offset=...`
  * (Koji's `rawUpload` query), the bytes as the body, written as they arrive, the session in the
- * `Koji-Session-*` headers. Unlike Koji's chunks, one request may carry a whole file (up to the
- * hub's `maxUploadSize`); what arrived before a dropped connection is kept, so a client resumes at
- * the size `checkUpload` answers. Answers JSON `{size, fileverify, offset, hexdigest}`, or on
- * failure status 400 with `{faultCode, faultString}`.
+ * `Koji-Session-*` headers. One request may carry a whole file (up to the hub's `maxUploadSize`);
+ * what arrived before a dropped connection is kept, so a client resumes at the size
+ * `checkUpload` answers. Answers JSON `{size, fileverify, offset, hexdigest}`, or on failure
+ * status 400 with `{faultCode, faultString}`.
  *
  * @since 0.1.0
  * @category constants
@@ -40,26 +40,14 @@ export const path = "/api"
 export const uploadPath = "/api/upload"
 
 /**
- * The most bytes one `/api/upload` request may carry: the hub's upload size limit.
- *
- * @since 0.1.0
- * @category constants
- */
-export const maxUploadRequest = (config: HubConfigShape): number => config.maxUploadSize ?? 10 * 1024 ** 3
-
-/**
  * One raw upload from an HTTP request (Koji's `rawUpload`: the body is the chunk, the rest in
- * the query, the session in the headers), on `/api/upload` and `/kojihub` alike; the body at most
- * `maxBytes` (Koji's request limit by default).
+ * the query, the session in the headers), on `/api/upload` and `/kojihub` alike.
  *
  * @since 0.1.0
  * @category combinators
  */
-export const rawUpload = (
-  request: HttpServerRequest.HttpServerRequest,
-  config: HubConfigShape,
-  maxBytes: number = config.maxRequestLength
-) => {
+export const rawUpload = (request: HttpServerRequest.HttpServerRequest, config: HubConfigShape) => {
+  const maxBytes = maxUploadSize(config)
   const transport = Transport.of(request, config)
   return Transport.bodyStream(request, maxBytes).pipe(
     Effect.flatMap((body) =>
@@ -90,7 +78,7 @@ export const layerUpload: Layer.Layer<never, never, HttpLayerRouter.HttpRouter |
     HttpLayerRouter.add("POST", uploadPath, (request) =>
       Effect.gen(function*() {
         const config = yield* HubConfig
-        const limit = maxUploadRequest(config)
+        const limit = maxUploadSize(config)
         const length = Number(request.headers["content-length"] ?? "0")
         if (length > limit) {
           return json(413, {
@@ -98,7 +86,7 @@ export const layerUpload: Layer.Layer<never, never, HttpLayerRouter.HttpRouter |
             faultString: `upload chunk too large (over ${limit} bytes)`
           })
         }
-        const { transport, uploaded } = yield* rawUpload(request, config, limit)
+        const { transport, uploaded } = yield* rawUpload(request, config)
         if (Either.isLeft(uploaded)) return json(400, Errors.faultOf(toKojiError(uploaded.left)))
         return Transport.withEventId(json(200, uploaded.right), transport)
       }).pipe(Effect.provide(context))))

@@ -110,10 +110,9 @@ export const handle = (request: HttpServerRequest.HttpServerRequest) =>
     if (request.method !== "POST") {
       return HttpServerResponse.text("Method Not Allowed", { status: 405, headers: { Allow: "POST" } })
     }
-    const length = Number(request.headers["content-length"] ?? "0")
-    if (length > config.maxRequestLength) return invalid(`request too long (${length} > ${config.maxRequestLength})`)
     if ((request.headers["content-type"] ?? "").startsWith("application/octet-stream")) {
-      // Koji's fast upload (`rawUpload`): the body is the chunk, the rest in the query
+      // Koji's fast upload (`rawUpload`): the body is the chunk, the rest in the query; like
+      // Koji's hub, no request limit but the file's
       const { transport, uploaded } = yield* HttpApi.rawUpload(request, config)
       if (Either.isLeft(uploaded)) {
         const fault = Errors.faultOf(toKojiError(uploaded.left))
@@ -123,6 +122,8 @@ export const handle = (request: HttpServerRequest.HttpServerRequest) =>
       if (Either.isLeft(encoded)) return xml(Codec.encodeFault(Errors.GenericError.faultCode, encoded.left.message))
       return Transport.withEventId(xml(encoded.right), transport)
     }
+    const length = Number(request.headers["content-length"] ?? "0")
+    if (length > config.maxRequestLength) return invalid(`request too long (${length} > ${config.maxRequestLength})`)
     const body = yield* Effect.either(Transport.readBody(request, config.maxRequestLength))
     if (Either.isLeft(body)) return invalid(body.left.message)
     const parsed = yield* Effect.either(
