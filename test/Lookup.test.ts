@@ -1,9 +1,9 @@
 /**
- * `Lookup.batched`: keys asked for together under `withBatching` are fetched in one
- * call of the fetch function (deduplicated); a key asked for alone, in its own.
+ * `Lookup.batched` and `Lookup.prefetching`: the keys the calls of a batch ask for are fetched
+ * together (deduplicated, one fetch per pass); a key asked for outside a batch, on its own.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Exit } from "effect"
 import * as Lookup from "../src/hub/Lookup.js"
 
 describe("Lookup.batched", () => {
@@ -19,29 +19,53 @@ describe("Lookup.batched", () => {
     return { fetched, find }
   }
   const keys: ReadonlyArray<string | number> = [1, "two", 3, "one", 1, "nope", 2]
+  const values = (exits: ReadonlyArray<Exit.Exit<unknown, unknown>>) =>
+    exits.map((exit) => Exit.isSuccess(exit) ? exit.value : exit)
 
-  it.effect("calls run together with batching: one fetch of the distinct keys, answers in order", () =>
+  it.effect("the calls of a batch: one fetch of the distinct keys, answers in order", () =>
     Effect.gen(function*() {
       const { fetched, find } = make()
-      const found = yield* Lookup.withBatching(Effect.forEach(keys, find, { concurrency: "unbounded", batching: true }))
-      expect(found).toEqual(["one", "two", undefined, "one", "one", undefined, "two"])
+      const exits = yield* Lookup.prefetching(keys.map(find), { concurrency: 4 })
+      expect(values(exits)).toEqual(["one", "two", undefined, "one", "one", undefined, "two"])
       expect(fetched).toEqual([[1, "two", 3, "one", "nope", 2]])
     }))
 
-  it.effect("without withBatching each key is fetched on its own", () =>
+  it.effect("a call that looks up again after its first answer takes another pass; calls without lookups one", () =>
     Effect.gen(function*() {
       const { fetched, find } = make()
-      const found = yield* Effect.forEach(keys, find, { concurrency: "unbounded", batching: true })
+      let runs = 0
+      const chained = Effect.flatMap(Effect.sync(() => runs++), () =>
+        Effect.flatMap(find(1), (first) => find(first === "one" ? 2 : 3)))
+      const exits = yield* Lookup.prefetching([chained, Effect.succeed("plain"), find("two")], { concurrency: 2 })
+      expect(values(exits)).toEqual(["two", "plain", "two"])
+      expect(fetched).toEqual([[1, "two"], [2]])
+      // it ran up to each lookup it had to wait for
+      expect(runs).toBe(3)
+    }))
+
+  it.effect("past the passes allowed, the calls left look up on their own", () =>
+    Effect.gen(function*() {
+      const { fetched, find } = make()
+      const deep = Effect.flatMap(find(1), () => Effect.flatMap(find(2), () => find("one")))
+      const exits = yield* Lookup.prefetching([deep], { concurrency: 1, passes: 1 })
+      expect(values(exits)).toEqual(["one"])
+      expect(fetched).toEqual([[1], [1], [2], ["one"]])
+    }))
+
+  it.effect("outside a batch each key is fetched on its own", () =>
+    Effect.gen(function*() {
+      const { fetched, find } = make()
+      const found = yield* Effect.forEach(keys, find, { concurrency: "unbounded" })
       expect(found).toEqual(["one", "two", undefined, "one", "one", undefined, "two"])
       expect(fetched).toHaveLength(keys.length)
     }))
 
-  it.effect("a failed fetch fails every call of its batch", () =>
+  it.effect("a failed fetch fails every call that waited for it; a real defect stays a defect", () =>
     Effect.gen(function*() {
       const find = Lookup.batched((_keys) => Effect.fail("database down"))
-      const results = yield* Lookup.withBatching(
-        Effect.forEach(keys, (k) => Effect.either(find(k)), { concurrency: "unbounded", batching: true })
-      )
-      expect(results.every((r) => r._tag === "Left" && r.left === "database down")).toBe(true)
+      const exits = yield* Lookup.prefetching([...keys.map(find), Effect.die("boom")], { concurrency: 3 })
+      expect(exits.slice(0, keys.length).every((e) => Exit.isFailure(e) && e.toString().includes("database down")))
+        .toBe(true)
+      expect(exits.at(-1)).toEqual(Exit.die("boom"))
     }))
 })

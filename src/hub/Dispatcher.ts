@@ -64,6 +64,9 @@ export class Dispatcher extends Context.Tag("koji/hub/Dispatcher")<Dispatcher, {
 // how many calls of a read-only multicall run at once
 const readConcurrency = 16
 
+// whether every handler's services are provided already (in a batch)
+const handlersProvided = FiberRef.unsafeMake(false)
+
 /** Calls allowed while another session holds the user's exclusive lock (Koji's dispatcher). */
 const lockFree = new Set(["exclusiveSession", "login", "sslLogin", "logout", "logoutChild"])
 
@@ -113,6 +116,22 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
     // fail at start-up, not at the first call, when a method has no handler
     for (const entry of methods.values()) handlerOf(entry)
 
+    // the services of every handler: a batch provides them once for all its calls, rather than
+    // each call merging its handler's into its context. A service that differs between handlers
+    // (each handler layer's own Scope) is left out: no handler uses one while it runs.
+    const allHandlers = ((): Context.Context<never> => {
+      const services = new Map<string, unknown>()
+      const differ = new Set<string>()
+      for (const entry of methods.values()) {
+        for (const [key, service] of (handlerOf(entry).context as Context.Context<unknown>).unsafeMap) {
+          if (services.has(key) && services.get(key) !== service) differ.add(key)
+          services.set(key, service)
+        }
+      }
+      for (const key of differ) services.delete(key)
+      return Context.unsafeMake(services)
+    })()
+
     const checkAccess = (info: Method.MethodInfo) =>
       Effect.flatMap(Caller.CurrentCaller, (caller): Effect.Effect<void, Errors.KojiError, Caller.CurrentCaller> => {
         const session = caller.session
@@ -147,7 +166,10 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
           if (!Effect.isEffect(value)) {
             return Effect.die(new Error(`${entry.info.name} answers a stream; it cannot be called this way`))
           }
-          const provided = Effect.provide(value as Effect.Effect<unknown, unknown>, handlerContext)
+          const provided = Effect.flatMap(
+            FiberRef.get(handlersProvided),
+            (inBatch) => inBatch ? value : Effect.provide(value, handlerContext)
+          ) as Effect.Effect<unknown, unknown>
           // each call that writes (each multicall sub-call too) takes its own event
           return entry.info.readOnly ? provided : Versioned.withFreshEvent(provided)
         }).pipe(Effect.mapError(toKojiError))
@@ -220,11 +242,18 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
           Effect.either
         )
       // a batch of reads needs no transaction, and its calls may run together: their lookups
-      // are batched (`Lookup.batched`) and the rest share the pool; answers stay in order
+      // are read together (`Lookup.prefetching`) and the rest share the pool; answers stay in order
       const all = calls.every((call) => readOnly(call.method))
-        ? Lookup.withBatching(Effect.forEach(calls, one, { concurrency: readConcurrency, batching: true }))
+        ? Effect.flatMap(
+          Lookup.prefetching(calls.map(one), { concurrency: readConcurrency }),
+          (exits) => Effect.forEach(exits, (exit) => exit)
+        )
         : sql.withTransaction(Effect.forEach(calls, one))
-      return all.pipe(Effect.provideService(SqlClient.SqlClient, sql), Effect.mapError(toKojiError))
+      return Effect.locally(all, handlersProvided, true).pipe(
+        Effect.provide(allHandlers),
+        Effect.provideService(SqlClient.SqlClient, sql),
+        Effect.mapError(toKojiError)
+      )
     }
 
     return Dispatcher.of({ methods, checkAccess, invoke, invokeEncoded, batch, request })

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { SqlClient, type SqlError, type Statement } from "@effect/sql"
-import { type Array as Arr, Effect, FiberRef, Request, RequestResolver } from "effect"
+import { type Array as Arr, Cause, Chunk, Effect, Exit, FiberRef } from "effect"
 import * as Method from "../api/Method.js"
 import { GenericError, ParameterError } from "../domain/Errors.js"
 import { pythonStr } from "./Users.js"
@@ -88,46 +88,96 @@ export const keysClause = (
   ])
 }
 
-/**
- * A lookup by key (an id or a name) that batches: the keys asked for together (the calls of a
- * read-only multicall, which run concurrently with batching) are read in one query; a key asked
- * for alone, in a query of its own. `fetch` answers the rows it found by key.
- *
- * @since 0.1.0
- * @category combinators
- */
-export const batched = <A, E>(
-  fetch: (keys: Arr.NonEmptyReadonlyArray<string | number>) => Effect.Effect<ReadonlyMap<string | number, A>, E>
-): (key: string | number) => Effect.Effect<A | undefined, E> => {
-  interface Find extends Request.Request<A | undefined, E> {
-    readonly _tag: "Find"
-    readonly key: string | number
-  }
-  const Find = Request.tagged<Find>("Find")
-  const resolver = RequestResolver.makeBatched((requests: Arr.NonEmptyArray<Find>) =>
-    fetch([...new Set(requests.map((request) => request.key))] as unknown as Arr.NonEmptyReadonlyArray<string | number>)
-      .pipe(Effect.matchEffect({
-        onFailure: (error) => Effect.forEach(requests, (request) => Request.fail(request, error), { discard: true }),
-        onSuccess: (found) =>
-          Effect.forEach(requests, (request) => Request.succeed(request, found.get(request.key)), { discard: true })
-      }))
-  ).pipe(RequestResolver.batchN(1000))
-  // a call alone skips the request machinery (it costs more than the query)
-  const one = (key: string | number) => Effect.map(fetch([key]), (found) => found.get(key))
-  return (key) =>
-    Effect.flatMap(FiberRef.get(batching), (on) => on ? Effect.request(Find({ key }), resolver) : one(key))
+// what a read-only batch has fetched for its lookups, and what its calls asked for since
+interface Prefetch {
+  readonly found: Map<object, Map<string | number, unknown>>
+  readonly failed: Map<object, unknown>
+  readonly wanted: Map<object, { readonly fetch: Fetch<unknown, unknown>; readonly keys: Set<string | number> }>
 }
 
-const batching = FiberRef.unsafeMake(false)
+type Fetch<A, E> = (keys: Arr.NonEmptyReadonlyArray<string | number>) => Effect.Effect<ReadonlyMap<string | number, A>, E>
+
+const prefetch = FiberRef.unsafeMake<Prefetch | undefined>(undefined)
+
+// the defect that stops a call of a batch at a key not fetched yet (it runs again once it is)
+const stopped = Symbol.for("koji/hub/Lookup/stopped")
 
 /**
- * Run `effect` (calls that run concurrently, with batching) with its `batched` lookups batched.
+ * A lookup by key (an id or a name) that batches: in `prefetching` (the calls of a read-only
+ * multicall), the keys its calls ask for are read together, one query for all of them; elsewhere
+ * a key is read in a query of its own. `fetch` answers the rows it found by key.
  *
  * @since 0.1.0
  * @category combinators
  */
-export const withBatching = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.locally(effect, batching, true)
+export const batched = <A, E>(fetch: Fetch<A, E>): (key: string | number) => Effect.Effect<A | undefined, E> => {
+  const lookup = {}
+  const one = (key: string | number) => Effect.map(fetch([key]), (found) => found.get(key))
+  return (key) =>
+    Effect.flatMap(FiberRef.get(prefetch), (batch) => {
+      if (batch === undefined) return one(key)
+      const found = batch.found.get(lookup)
+      if (found?.has(key)) return Effect.succeed(found.get(key) as A | undefined)
+      if (batch.failed.has(lookup)) return Effect.fail(batch.failed.get(lookup) as E)
+      const wanted = batch.wanted.get(lookup)
+      if (wanted === undefined) batch.wanted.set(lookup, { fetch: fetch as Fetch<unknown, unknown>, keys: new Set([key]) })
+      else wanted.keys.add(key)
+      return Effect.die(stopped)
+    })
+}
+
+/**
+ * Run the calls of a read-only batch, their `batched` lookups read together: each pass runs the
+ * calls (at most `concurrency` at once) until each is done or stops at a key not fetched yet; the
+ * keys asked for are then fetched, one query per lookup, and the calls that stopped run again. A
+ * call may run more than once up to a lookup, so the calls must not write; after `passes`, the
+ * calls still stopped run with lookups of their own. Answers each call's exit, in order.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const prefetching = <A, E, R>(
+  calls: ReadonlyArray<Effect.Effect<A, E, R>>,
+  options: { readonly concurrency: number; readonly passes?: number | undefined }
+): Effect.Effect<Array<Exit.Exit<A, E>>, never, R> =>
+  Effect.suspend(() => {
+    const batch: Prefetch = { found: new Map(), failed: new Map(), wanted: new Map() }
+    const exits: Array<Exit.Exit<A, E>> = new Array(calls.length)
+    const isStopped = (exit: Exit.Exit<A, E>) =>
+      Exit.isFailure(exit) && Chunk.some(Cause.defects(exit.cause), (defect) => defect === stopped)
+    const fetchWanted = Effect.forEach(batch.wanted, ([lookup, { fetch, keys }]) =>
+      Effect.match(fetch([...keys] as unknown as Arr.NonEmptyReadonlyArray<string | number>), {
+        onFailure: (error) => batch.failed.set(lookup, error),
+        onSuccess: (rows) => {
+          const found = batch.found.get(lookup) ?? new Map<string | number, unknown>()
+          for (const key of keys) found.set(key, rows.get(key))
+          batch.found.set(lookup, found)
+        }
+      }), { concurrency: "unbounded", discard: true }).pipe(Effect.ensuring(Effect.sync(() => batch.wanted.clear())))
+    const pass = (pending: ReadonlyArray<number>, left: number): Effect.Effect<void, never, R> =>
+      Effect.gen(function*() {
+        const again: Array<number> = []
+        yield* Effect.forEach(pending, (i) =>
+          Effect.map(Effect.exit(calls[i]!), (exit) => {
+            if (isStopped(exit)) again.push(i)
+            else exits[i] = exit
+          }), { concurrency: options.concurrency, discard: true })
+        if (again.length === 0) return
+        if (left === 0) {
+          // the rest with lookups of their own
+          return yield* Effect.forEach(again, (i) =>
+            Effect.map(Effect.exit(Effect.locally(calls[i]!, prefetch, undefined)), (exit) => {
+              exits[i] = exit
+            }), { concurrency: options.concurrency, discard: true })
+        }
+        yield* fetchWanted
+        yield* pass(again.sort((a, b) => a - b), left - 1)
+      })
+    return pass(calls.map((_, i) => i), options.passes ?? 4).pipe(
+      Effect.locally(prefetch, batch),
+      Effect.as(exits)
+    )
+  })
 
 /**
  * Koji's `lookup_name(table, info, strict, create)`: `{id, name}`, `undefined` when
