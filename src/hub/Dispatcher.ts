@@ -175,13 +175,13 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
         }).pipe(Effect.mapError(toKojiError))
       )
 
-    const invokeEncoded = (entry: Entry, payload: unknown) =>
-      Effect.suspend(() => {
-        const decoded = Method.codecsOf(entry.rpc).decodePayload(payload ?? {})
-        return Either.isLeft(decoded)
-          ? Effect.fail(parameterError(entry.info.name, decoded.left))
-          : invoke(entry, decoded.right)
-      })
+    // decoded when the effect is made, not when it runs: a call of a batch may run more than once
+    const invokeEncoded = (entry: Entry, payload: unknown) => {
+      const decoded = Method.codecsOf(entry.rpc).decodePayload(payload ?? {})
+      return Either.isLeft(decoded)
+        ? Effect.fail(parameterError(entry.info.name, decoded.left))
+        : invoke(entry, decoded.right)
+    }
 
     const readOnly = (method: string | undefined) => method !== undefined && methods.get(method)?.info.readOnly === true
 

@@ -56,8 +56,10 @@ export const call = (dispatcher: Dispatcher["Type"], methodName: string, params:
   const entry = dispatcher.methods.get(methodName)
   if (entry === undefined) return Effect.fail(new Errors.GenericError({ message: `Invalid method: ${methodName}` }))
   const { encodeSuccess } = Method.codecsOf(entry.rpc)
-  return Arguments.toPayload(entry.info, params).pipe(
-    Effect.flatMap((payload) => dispatcher.invokeEncoded(entry, payload)),
+  // the arguments are decoded now, not when the call runs (a call of a batch may run more than once)
+  const payload = Arguments.toPayload(entry.info, params)
+  if (Either.isLeft(payload)) return Effect.fail(payload.left)
+  return dispatcher.invokeEncoded(entry, payload.right).pipe(
     Effect.flatMap((value) => Either.mapLeft(encodeSuccess(value), toKojiError)),
     Effect.map((encoded) => SchemaTypes.markDoubles(entry.rpc.successSchema.ast, encoded))
   )
