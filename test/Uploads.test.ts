@@ -542,6 +542,12 @@ for (const [db, Database] of TestDatabases.migrated) {
           "Content-Type": "application/octet-stream"
         })
         expect(announced.status).toBe(413)
+        // refused before its body is read: answered at once, the body dropped
+        const anonymous = yield* post(`${url}/api/upload?filename=h&filepath=cli-build%2Fanon`, pattern(6 * MiB, 4), {
+          "Content-Type": "application/octet-stream"
+        })
+        expect(JSON.parse(anonymous.text).faultCode).toBe(Errors.ActionNotAllowed.faultCode)
+        expect(yield* http.checkUpload({ path: "cli-build/anon", name: "h" })).toBeNull()
       }))
 
     it.scoped("/kojifiles/ serves the topdir read-only, with ranges, and nothing outside it", () =>

@@ -60,7 +60,8 @@ export const rawUpload = (request: HttpServerRequest.HttpServerRequest, config: 
         maxChunk: maxBytes
       }))
     ),
-    Effect.map((uploaded) => ({ transport, uploaded }))
+    Effect.map((uploaded) => ({ transport, uploaded })),
+    Effect.scoped
   )
 }
 

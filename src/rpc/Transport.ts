@@ -6,7 +6,7 @@
  */
 import { Headers, HttpIncomingMessage, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import { Chunk, Effect, Option, Stream } from "effect"
+import { Chunk, Effect, Option, type Scope, Stream } from "effect"
 import type * as Http from "node:http"
 import type { TLSSocket } from "node:tls"
 import type * as Caller from "../hub/Caller.js"
@@ -233,10 +233,11 @@ export const readBody = (
 
 /**
  * The body of `request` as a stream, at most `maxBytes`, read from the moment this effect runs
- * (not only when the stream does): the bytes arrive while the call is checked, and are buffered
- * until the stream takes them. On Node the stream fails with `BodyError` past `maxBytes`, and
- * whatever it leaves unread is dropped when it ends; other requests are read through the
- * platform's stream when it runs (the caller counts their bytes).
+ * (not only when the stream does): the bytes arrive while the call is checked, and wait (up to
+ * 4 MiB, then the socket is paused) until the stream takes them. On Node the stream fails with
+ * `BodyError` past `maxBytes`, and whatever is left unread when the scope closes is dropped (the
+ * answer can still be written); other requests are read through the platform's stream when it
+ * runs (the caller counts their bytes).
  *
  * @since 0.1.0
  * @category combinators
@@ -244,15 +245,16 @@ export const readBody = (
 export const bodyStream = (
   request: HttpServerRequest.HttpServerRequest,
   maxBytes: number
-): Effect.Effect<Stream.Stream<Uint8Array, BodyError>> =>
-  Effect.sync(() => {
-    const incoming = incomingOf(request)
-    if (incoming === undefined) {
-      return Stream.mapError(request.stream, (error) => new BodyError(error.message))
-    }
-    const receiver = new Receiver(incoming, maxBytes, true)
-    return Stream.ensuring(
-      Stream.repeatEffectChunkOption(receiver.pull),
-      Effect.sync(() => receiver.stop())
-    )
-  })
+): Effect.Effect<Stream.Stream<Uint8Array, BodyError>, never, Scope.Scope> => {
+  const incoming = incomingOf(request)
+  if (incoming === undefined) {
+    return Effect.succeed(Stream.mapError(request.stream, (error) => new BodyError(error.message)))
+  }
+  return Effect.map(
+    Effect.acquireRelease(
+      Effect.sync(() => new Receiver(incoming, maxBytes, true)),
+      (receiver) => Effect.sync(() => receiver.stop())
+    ),
+    (receiver) => Stream.repeatEffectChunkOption(receiver.pull)
+  )
+}
