@@ -174,20 +174,28 @@ class Receiver {
     this.incoming.resume()
   }
 
-  /** Resumes when there is something to take: a piece (eager), the end, or a failure. */
-  readonly ready: Effect.Effect<void> = Effect.async<void>((resume) => {
-    if (this.failure !== undefined || this.ended || (this.eager && this.pieces.length > 0)) return resume(Effect.void)
+  /** All of it, once it has ended (interrupted: the rest is dropped). */
+  whole(): Effect.Effect<Buffer, BodyError> {
+    return Effect.async<Buffer, BodyError>((resume) => {
+      const done = () =>
+        resume(
+          this.failure !== undefined
+            ? Effect.fail(this.failure)
+            : Effect.succeed(this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces, this.size))
+        )
+      if (this.failure !== undefined || this.ended) return done()
+      this.wake = done
+      return Effect.sync(() => this.stop())
+    })
+  }
+
+  // resumes when there is a piece to take, the end, or a failure
+  private readonly ready: Effect.Effect<void> = Effect.async<void>((resume) => {
+    if (this.failure !== undefined || this.ended || this.pieces.length > 0) return resume(Effect.void)
     this.wake = () => resume(Effect.void)
     return Effect.sync(() => {
       this.wake = undefined
     })
-  })
-
-  /** All of it, once it has ended. */
-  readonly whole: Effect.Effect<Buffer, BodyError> = Effect.suspend(() => {
-    if (this.failure !== undefined) return Effect.fail(this.failure)
-    if (!this.ended) return Effect.zipRight(this.ready, this.whole)
-    return Effect.succeed(this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces, this.size))
   })
 
   /** What arrived since the last pull (the pull fails with `None` at the end). */
@@ -219,10 +227,7 @@ export const readBody = (
 ): Effect.Effect<Buffer, BodyError> => {
   const incoming = incomingOf(request)
   if (incoming !== undefined) {
-    return Effect.suspend(() => {
-      const receiver = new Receiver(incoming, maxBytes, false)
-      return Effect.onInterrupt(receiver.whole, () => Effect.sync(() => receiver.stop()))
-    })
+    return Effect.suspend(() => new Receiver(incoming, maxBytes, false).whole())
   }
   return request.arrayBuffer.pipe(
     HttpIncomingMessage.withMaxBodySize(Option.some(maxBytes)),
