@@ -246,6 +246,25 @@ export const codecsOf = (rpc: Rpc.AnyWithProps): Codecs => {
 }
 
 /**
+ * A payload with the defaults of the parameters it leaves out (what the payload's constructor
+ * adds, without its validation: encoding the payload checks it). An rpc not made by `make`
+ * goes through its payload's constructor.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withDefaults = (rpc: Rpc.AnyWithProps, payload: unknown): unknown => {
+  const params = infoOf(rpc)?.params
+  if (params === undefined) return (rpc.payloadSchema as any).make?.(payload) ?? payload
+  if (typeof payload !== "object" || payload === null) return payload
+  const filled: Record<string, unknown> = { ...payload }
+  for (const param of params) {
+    if (param.hasDefault && filled[param.name] === undefined) filled[param.name] = param.default
+  }
+  return filled
+}
+
+/**
  * The methods of a group by Koji name (the rpc tag).
  *
  * @since 0.1.0

@@ -325,9 +325,8 @@ const build = (
       for (const call of calls) {
         let params: Either.Either<unknown, Error>
         try {
-          // the constructor applies the defaults, as the typed call does
-          const made = (call.rpc.payloadSchema as any).make?.(call.payload) ?? call.payload
-          params = Method.codecsOf(call.rpc).encodePayload(made)
+          // Koji's defaults for what the caller left out, as the typed call does (checked by the encoding)
+          params = Method.codecsOf(call.rpc).encodePayload(Method.withDefaults(call.rpc, call.payload))
         } catch (e) {
           params = Either.left(e as Error)
         }
