@@ -128,7 +128,7 @@ export const batched = <A, E>(fetch: Fetch<A, E>): (key: string | number) => Eff
 
 /**
  * Run the calls of a read-only batch, their `batched` lookups read together: each pass runs the
- * calls (at most `concurrency` at once) until each is done or stops at a key not fetched yet; the
+ * calls (in `concurrency` lanes) until each is done or stops at a key not fetched yet; the
  * keys asked for are then fetched, one query per lookup, and the calls that stopped run again. A
  * call may run more than once up to a lookup, so the calls must not write; after `passes`, the
  * calls still stopped run with lookups of their own. Answers each call's exit, in order.
@@ -154,21 +154,32 @@ export const prefetching = <A, E, R>(
           batch.found.set(lookup, found)
         }
       }), { concurrency: "unbounded", discard: true }).pipe(Effect.ensuring(Effect.sync(() => batch.wanted.clear())))
+    // `concurrency` lanes, each running the calls one after another (a fiber per lane, not per call)
+    const inLanes = (pending: ReadonlyArray<number>, run: (i: number) => Effect.Effect<void, never, R>) => {
+      let next = 0
+      const lane: Effect.Effect<void, never, R> = Effect.suspend(() =>
+        next < pending.length ? Effect.zipRight(run(pending[next++]!), lane) : Effect.void
+      )
+      return Effect.all(Array.from({ length: Math.min(options.concurrency, pending.length) }, () => lane), {
+        concurrency: "unbounded",
+        discard: true
+      })
+    }
     const pass = (pending: ReadonlyArray<number>, left: number): Effect.Effect<void, never, R> =>
       Effect.gen(function*() {
         const again: Array<number> = []
-        yield* Effect.forEach(pending, (i) =>
+        yield* inLanes(pending, (i) =>
           Effect.map(Effect.exit(calls[i]!), (exit) => {
             if (isStopped(exit)) again.push(i)
             else exits[i] = exit
-          }), { concurrency: options.concurrency, discard: true })
+          }))
         if (again.length === 0) return
         if (left === 0) {
           // the rest with lookups of their own
-          return yield* Effect.forEach(again, (i) =>
+          return yield* inLanes(again, (i) =>
             Effect.map(Effect.exit(Effect.locally(calls[i]!, prefetch, undefined)), (exit) => {
               exits[i] = exit
-            }), { concurrency: options.concurrency, discard: true })
+            }))
         }
         yield* fetchWanted
         yield* pass(again.sort((a, b) => a - b), left - 1)
