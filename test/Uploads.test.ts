@@ -341,6 +341,22 @@ const rawRequest = (url: string, method: string, path: string, headers: Record<s
     req.end()
   })
 
+// a raw upload that announces `length` bytes, sends `sent`, then drops the connection
+const dropped = (url: string, headers: Record<string, string>, length: number, sent: Uint8Array) =>
+  Effect.async<void>((resume) => {
+    const req = Http.request(url, {
+      method: "POST",
+      headers: { ...headers, "Content-Type": "application/octet-stream", "Content-Length": String(length) }
+    })
+    req.on("error", () => resume(Effect.void))
+    req.write(sent, () => {
+      setTimeout(() => {
+        req.destroy()
+        resume(Effect.void)
+      }, 200)
+    })
+  })
+
 const sessionHeaders = (client: KojiClient.Client) =>
   Effect.map(client.session, (s) => ({
     "Koji-Session-Id": String(s!.id),
@@ -438,24 +454,12 @@ for (const [db, Database] of TestDatabases.migrated) {
         const path = "cli-build/dropped"
         yield* admin.upload({ path, name: "f.bin", data: data.subarray(0, 3 * MiB) })
         // the fourth chunk: 1 MiB announced, 300 KB sent, then the connection drops
-        const headers = yield* sessionHeaders(admin)
-        yield* Effect.async<void>((resume) => {
-          const { hostname, port } = new URL(url)
-          const req = Http.request({
-            hostname,
-            port,
-            method: "POST",
-            path: `/kojihub?filename=f.bin&filepath=cli-build%2Fdropped&fileverify=adler32&offset=${3 * MiB}`,
-            headers: { ...headers, "Content-Type": "application/octet-stream", "Content-Length": String(MiB) }
-          })
-          req.on("error", () => resume(Effect.void))
-          req.write(data.subarray(3 * MiB, 3 * MiB + 300_000), () => {
-            setTimeout(() => {
-              req.destroy()
-              resume(Effect.void)
-            }, 200)
-          })
-        })
+        yield* dropped(
+          `${url}/kojihub?filename=f.bin&filepath=cli-build%2Fdropped&fileverify=adler32&offset=${3 * MiB}`,
+          yield* sessionHeaders(admin),
+          MiB,
+          data.subarray(3 * MiB, 3 * MiB + 300_000)
+        )
         // what arrived was written; the file is longer than the last good offset
         const partial = yield* Builders.eventually(
           admin.checkUpload({ path, name: "f.bin" }),
@@ -504,24 +508,12 @@ for (const [db, Database] of TestDatabases.migrated) {
         expect(same(yield* files.read(`work/${path}/x.bin`), data)).toBe(true)
 
         // a streamed request that drops: what arrived is kept, and the upload resumes from the size
-        const headers = yield* sessionHeaders(http)
-        yield* Effect.async<void>((resume) => {
-          const { hostname, port } = new URL(url)
-          const req = Http.request({
-            hostname,
-            port,
-            method: "POST",
-            path: `/api/upload?filename=d.bin&filepath=cli-build%2Fstreamed&fileverify=adler32&offset=0`,
-            headers: { ...headers, "Content-Type": "application/octet-stream", "Content-Length": String(data.length) }
-          })
-          req.on("error", () => resume(Effect.void))
-          req.write(data.subarray(0, 3 * MiB), () => {
-            setTimeout(() => {
-              req.destroy()
-              resume(Effect.void)
-            }, 200)
-          })
-        })
+        yield* dropped(
+          `${url}/api/upload?filename=d.bin&filepath=cli-build%2Fstreamed&fileverify=adler32&offset=0`,
+          yield* sessionHeaders(http),
+          data.length,
+          data.subarray(0, 3 * MiB)
+        )
         const partial = yield* Builders.eventually(
           http.checkUpload({ path, name: "d.bin" }),
           (c) => c !== null && c.size === 3 * MiB
