@@ -713,6 +713,22 @@ describe("markDoubles", () => {
     expect(markDoubles(O.ast, { x: 1, y: 2 })).toEqual({ x: new Double(1), y: new Double(2) })
   })
 
+  it("a schema with nothing to mark answers the value itself; an Int before a Number does not hide it", () => {
+    const Plain = Schema.Struct({ id: Schema.Int, name: Schema.String, extra: Schema.Record({ key: Schema.String, value: Schema.Unknown }) })
+    const value = { id: 1, name: "x", extra: { f: 1.5 } }
+    expect(markDoubles(Plain.ast, value)).toBe(value)
+    const Mixed = Schema.Struct({ id: Schema.Int, inner: Schema.Struct({ n: Schema.Int, weight: Schema.Number }) })
+    expect(markDoubles(Mixed.ast, { id: 1, inner: { n: 2, weight: 3 } }))
+      .toEqual({ id: 1, inner: { n: 2, weight: new Double(3) } })
+    interface Tree {
+      readonly n: number
+      readonly kids: ReadonlyArray<Tree>
+    }
+    const Tree: Schema.Schema<Tree> = Schema.Struct({ n: Schema.Int, kids: Schema.Array(Schema.suspend(() => Tree)) })
+    const tree = { n: 1, kids: [{ n: 2, kids: [] }] }
+    expect(markDoubles(Tree.ast, tree)).toBe(tree)
+  })
+
   it("NullOr and unions pick the matching member", () => {
     const N = Schema.NullOr(Schema.Number)
     expect(markDoubles(N.ast, null)).toBe(null)

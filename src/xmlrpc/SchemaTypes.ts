@@ -117,7 +117,50 @@ const walkTypeLiteral = (ast: SchemaAST.TypeLiteral, value: Record<string, unkno
  * @since 0.1.0
  * @category combinators
  */
-export const markDoubles = (ast: SchemaAST.AST, value: unknown): unknown => walk(ast, value, false)
+export const markDoubles = (ast: SchemaAST.AST, value: unknown): unknown =>
+  holdsDoubles(ast) ? walk(ast, value, false) : value
+
+const doubles = new WeakMap<SchemaAST.AST, boolean>()
+
+// Whether a value of `ast` may hold a number to mark (a `Schema.Number` outside an integer
+// refinement): most records hold none, and are answered as they are, not walked and copied.
+const holdsDoubles = (ast: SchemaAST.AST): boolean => {
+  let found = doubles.get(ast)
+  if (found === undefined) {
+    found = search(ast, false, new Set())
+    doubles.set(ast, found)
+  }
+  return found
+}
+
+// `seen`: the suspended (recursive) schemas entered already
+const search = (ast: SchemaAST.AST, integer: boolean, seen: Set<SchemaAST.AST>): boolean => {
+  switch (ast._tag) {
+    case "NumberKeyword":
+      return !integer && !isIntegerNode(ast)
+    case "Refinement":
+      return search(ast.from, integer || isIntegerNode(ast), seen)
+    case "Transformation":
+      return search(ast.from, false, seen)
+    case "Suspend":
+      if (seen.has(ast)) return false
+      seen.add(ast)
+      return search(ast.f(), integer, seen)
+    case "Declaration": {
+      const surrogate = ast.annotations[SchemaAST.SurrogateAnnotationId] as SchemaAST.AST | undefined
+      return surrogate !== undefined && SchemaAST.isTypeLiteral(surrogate) && search(surrogate, false, seen)
+    }
+    case "Union":
+      return ast.types.some((member) => search(member, integer, seen))
+    case "TupleType":
+      return ast.elements.some((e) => search(e.type, false, seen)) || ast.rest.some((r) => search(r.type, false, seen))
+    case "TypeLiteral":
+      return ast.propertySignatures.some((ps) => search(ps.type, false, seen)) ||
+        ast.indexSignatures.some((is) => search(is.type, false, seen))
+    default:
+      return false
+  }
+}
 
 /**
  * {@link markDoubles} for a schema: encode-side values ready for the XML-RPC codec.
