@@ -23,7 +23,7 @@
  * @since 0.1.0
  */
 import { Rpc } from "@effect/rpc"
-import { Context, type Either, Option, type ParseResult, Schema } from "effect"
+import { Context, type Either, Option, type ParseResult, Schema, SchemaAST } from "effect"
 import { KojiError } from "../domain/Errors.js"
 
 /**
@@ -91,6 +91,18 @@ interface Marked {
 const mark = <A extends object>(value: A, kind: ParamInfo["kind"], defaultValue: unknown): A =>
   Object.assign(value, { [ParamKind]: { kind, default: defaultValue } })
 
+// `NullOr(X)` as `Union(Null, X)` when X takes no null itself: the same values, but Koji's
+// callers mostly send None for an optional parameter, and a union tries its members in order
+const nullFirst = <S extends Schema.Schema.Any>(schema: S): S => {
+  const ast = schema.ast
+  if (!SchemaAST.isUnion(ast)) return schema
+  const last = ast.types.at(-1)
+  if (last === undefined || !SchemaAST.isLiteral(last) || last.literal !== null) return schema
+  const others = ast.types.slice(0, -1)
+  if (others.some((member) => Schema.is(Schema.make(SchemaAST.encodedAST(member)))(null))) return schema
+  return Schema.make(SchemaAST.Union.make([last, ...others], ast.annotations)) as unknown as S
+}
+
 /**
  * An optional parameter with Koji's default (applied when the caller leaves it out).
  *
@@ -98,7 +110,7 @@ const mark = <A extends object>(value: A, kind: ParamInfo["kind"], defaultValue:
  * @category constructors
  */
 export const optional = <S extends Schema.Schema.Any>(schema: S, defaultValue: Schema.Schema.Type<S>) =>
-  mark(Schema.optionalWith(schema, { default: () => defaultValue }), "positional", defaultValue)
+  mark(Schema.optionalWith(nullFirst(schema), { default: () => defaultValue }), "positional", defaultValue)
 
 /**
  * A keyword-only parameter (one of Koji's `**kw`), with its default.
@@ -107,7 +119,7 @@ export const optional = <S extends Schema.Schema.Any>(schema: S, defaultValue: S
  * @category constructors
  */
 export const keyword = <S extends Schema.Schema.Any>(schema: S, defaultValue: Schema.Schema.Type<S>) =>
-  mark(Schema.optionalWith(schema, { default: () => defaultValue }), "keyword", defaultValue)
+  mark(Schema.optionalWith(nullFirst(schema), { default: () => defaultValue }), "keyword", defaultValue)
 
 /**
  * A keyword-only parameter that is absent unless given (for `**kw` edits where "not given" differs from null).
