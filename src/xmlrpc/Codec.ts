@@ -131,6 +131,8 @@ const TWO_63 = 2 ** 63
 const forbiddenChar = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u
 const forbiddenChars = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
 const specialChars = /[&<>]/g
+// printable ASCII without &, < and > (most names and values): nothing to check further or escape
+const plainText = /^[\t\n\r\u0020-\u0025\u0027-\u003B\u003D\u003F-\u007E]*$/
 const specialEntity: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" }
 
 const fail = (reason: XmlRpcErrorReason, message: string): never => {
@@ -139,6 +141,7 @@ const fail = (reason: XmlRpcErrorReason, message: string): never => {
 
 // Python's xmlrpc `escape`: only &, < and >.
 const escapeText = (s: string): string => {
+  if (plainText.test(s)) return s
   if (forbiddenChar.test(s)) {
     fail("unencodable", `string contains a character XML cannot carry: ${JSON.stringify(s.slice(0, 80))}`)
   }
@@ -189,13 +192,24 @@ export const formatDateTime = (date: Date): string => {
     `${pad(date.getUTCHours(), 2)}:${pad(date.getUTCMinutes(), 2)}:${pad(date.getUTCSeconds(), 2)}`
 }
 
-const encodeBigInt = (n: bigint, out: Array<string>): void => {
+// the body being written (V8 joins appended strings lazily: cheaper than an array of parts)
+class Text {
+  text: string
+  constructor(start: string) {
+    this.text = start
+  }
+  push(a: string, b?: string, c?: string): void {
+    this.text += b === undefined ? a : c === undefined ? a + b : a + b + c
+  }
+}
+
+const encodeBigInt = (n: bigint, out: Text): void => {
   if (n > MAX_I8 || n < MIN_I8) fail("overflow", "long int exceeds XML-RPC limits")
   const tag = n > BigInt(MAX_INT) || n < BigInt(MIN_INT) ? "i8" : "int"
   out.push(`<value><${tag}>${n}</${tag}></value>\n`)
 }
 
-const encodeNumber = (n: number, out: Array<string>): void => {
+const encodeNumber = (n: number, out: Text): void => {
   if (!Number.isInteger(n)) {
     out.push(`<value><double>${formatDouble(n)}</double></value>\n`)
   } else if (n >= MIN_INT && n <= MAX_INT) {
@@ -207,7 +221,7 @@ const encodeNumber = (n: number, out: Array<string>): void => {
   }
 }
 
-const encodeBase64 = (bytes: Uint8Array, out: Array<string>): void => {
+const encodeBase64 = (bytes: Uint8Array, out: Text): void => {
   // Python's base64.encodebytes: lines of 76 characters, each ending in a newline.
   const b64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")
   out.push("<value><base64>\n")
@@ -232,7 +246,7 @@ const isStructLike = (value: object): boolean => {
   )
 }
 
-const encodeValue = (value: unknown, out: Array<string>, seen: Set<object>, depth: number): void => {
+const encodeValue = (value: unknown, out: Text, seen: Set<object>, depth: number): void => {
   switch (typeof value) {
     case "string":
       out.push("<value><string>", escapeText(value), "</string></value>\n")
@@ -300,13 +314,13 @@ const encodeValue = (value: unknown, out: Array<string>, seen: Set<object>, dept
   seen.delete(object)
 }
 
-const encodeMember = (key: string, value: unknown, out: Array<string>, seen: Set<object>, depth: number) => {
+const encodeMember = (key: string, value: unknown, out: Text, seen: Set<object>, depth: number) => {
   out.push("<member>\n<name>", escapeText(key), "</name>\n")
   encodeValue(value, out, seen, depth + 1)
   out.push("</member>\n")
 }
 
-const encodeParams = (params: ReadonlyArray<unknown>, out: Array<string>): void => {
+const encodeParams = (params: ReadonlyArray<unknown>, out: Text): void => {
   const seen = new Set<object>()
   out.push("<params>\n")
   for (const param of params) {
@@ -344,10 +358,10 @@ export const encodeMethodCall = (
   params: ReadonlyArray<unknown>
 ): Effect.Effect<string, XmlRpcError> =>
   catchAll(() => {
-    const out: Array<string> = [xmlHeader, "<methodCall>\n<methodName>", escapeText(methodName), "</methodName>\n"]
+    const out = new Text(`${xmlHeader}<methodCall>\n<methodName>${escapeText(methodName)}</methodName>\n`)
     encodeParams(params, out)
     out.push("</methodCall>\n")
-    return out.join("")
+    return out.text
   })
 
 /**
@@ -359,10 +373,10 @@ export const encodeMethodCall = (
  */
 export const encodeResponse = (value: unknown): Effect.Effect<string, XmlRpcError> =>
   catchAll(() => {
-    const out: Array<string> = [xmlHeader, "<methodResponse>\n"]
+    const out = new Text(`${xmlHeader}<methodResponse>\n`)
     encodeParams([value], out)
     out.push("</methodResponse>\n")
-    return out.join("")
+    return out.text
   })
 
 /**
@@ -374,7 +388,7 @@ export const encodeResponse = (value: unknown): Effect.Effect<string, XmlRpcErro
  * @category encoding
  */
 export const encodeFault = (faultCode: number, faultString: string): string => {
-  const out: Array<string> = [xmlHeader, "<methodResponse>\n<fault>\n<value><struct>\n<member>\n<name>faultCode</name>\n"]
+  const out = new Text(`${xmlHeader}<methodResponse>\n<fault>\n<value><struct>\n<member>\n<name>faultCode</name>\n`)
   if (Number.isInteger(faultCode) && Math.abs(faultCode) < TWO_63) encodeNumber(faultCode, out)
   else out.push(`<value><double>${formatDouble(faultCode)}</double></value>\n`)
   out.push(
@@ -382,7 +396,7 @@ export const encodeFault = (faultCode: number, faultString: string): string => {
     faultString.replace(forbiddenChars, "\uFFFD").replace(specialChars, (c) => specialEntity[c]!),
     "</string></value>\n</member>\n</struct></value>\n</fault>\n</methodResponse>\n"
   )
-  return out.join("")
+  return out.text
 }
 
 // ---------------------------------------------------------------------------
