@@ -114,11 +114,11 @@ const AHEAD = 4 * 1024 * 1024
 
 // a request body gathered from Node's message as it arrives, from the moment this is made
 class Receiver {
-  pieces: Array<Buffer> = []
-  size = 0
+  private pieces: Array<Buffer> = []
+  private size = 0
   private waiting = 0
-  ended = false
-  failure: BodyError | undefined = undefined
+  private ended = false
+  private failure: BodyError | undefined = undefined
   private wake: (() => void) | undefined = undefined
   private readonly onData = (chunk: Buffer) => {
     this.size += chunk.length
@@ -189,28 +189,30 @@ class Receiver {
     })
   }
 
-  // resumes when there is a piece to take, the end, or a failure
-  private readonly ready: Effect.Effect<void> = Effect.async<void>((resume) => {
-    if (this.failure !== undefined || this.ended || this.pieces.length > 0) return resume(Effect.void)
-    this.wake = () => resume(Effect.void)
-    return Effect.sync(() => {
-      this.wake = undefined
+  /** What arrived since the last pull (fails with `None` at the end): a stream's pull, made once. */
+  pull(): Effect.Effect<Chunk.Chunk<Buffer>, Option.Option<BodyError>> {
+    // resumes when there is a piece to take, the end, or a failure
+    const ready = Effect.async<void>((resume) => {
+      if (this.failure !== undefined || this.ended || this.pieces.length > 0) return resume(Effect.void)
+      this.wake = () => resume(Effect.void)
+      return Effect.sync(() => {
+        this.wake = undefined
+      })
     })
-  })
-
-  /** What arrived since the last pull (the pull fails with `None` at the end). */
-  readonly pull: Effect.Effect<Chunk.Chunk<Buffer>, Option.Option<BodyError>> = Effect.suspend(() => {
-    if (this.pieces.length > 0) {
-      const pieces = this.pieces
-      this.pieces = []
-      if (this.waiting > AHEAD) this.incoming.resume()
-      this.waiting = 0
-      return Effect.succeed(Chunk.unsafeFromArray(pieces))
-    }
-    if (this.failure !== undefined) return Effect.fail(Option.some(this.failure))
-    if (this.ended) return Effect.fail(Option.none())
-    return Effect.zipRight(this.ready, this.pull)
-  })
+    const pull: Effect.Effect<Chunk.Chunk<Buffer>, Option.Option<BodyError>> = Effect.suspend(() => {
+      if (this.pieces.length > 0) {
+        const pieces = this.pieces
+        this.pieces = []
+        if (this.waiting > AHEAD) this.incoming.resume()
+        this.waiting = 0
+        return Effect.succeed(Chunk.unsafeFromArray(pieces))
+      }
+      if (this.failure !== undefined) return Effect.fail(Option.some(this.failure))
+      if (this.ended) return Effect.fail(Option.none())
+      return Effect.zipRight(ready, pull)
+    })
+    return pull
+  }
 }
 
 /**
@@ -260,6 +262,6 @@ export const bodyStream = (
       Effect.sync(() => new Receiver(incoming, maxBytes, true)),
       (receiver) => Effect.sync(() => receiver.stop())
     ),
-    (receiver) => Stream.repeatEffectChunkOption(receiver.pull)
+    (receiver) => Stream.repeatEffectChunkOption(receiver.pull())
   )
 }
