@@ -559,11 +559,12 @@ const makeUpload = (
     const progress = (done: number) => options.onProgress === undefined ? Effect.void : options.onProgress(done, total)
     let requests = 0
     // one request of `length` bytes at its offset, checked against the hub's answer, sent again on a
-    // transport failure or a bad answer; `part()` gives the bytes afresh for each try, and their
-    // adler32 once they are sent
+    // transport failure or a bad answer; `part()` gives the bytes afresh for each try, and an effect
+    // for their adler32: run while the hub answers (`early`), or once the bytes are sent
     const sendPart = (
       length: number,
-      part: () => { readonly data: RawChunk["data"]; readonly digest: () => string }
+      early: boolean,
+      part: () => { readonly data: RawChunk["data"]; readonly digest: Effect.Effect<string> }
     ) =>
       Effect.gen(function*() {
         requests++
@@ -573,16 +574,16 @@ const makeUpload = (
           // after a failed first part the file may exist already (made by our own attempt)
           const overwrite = options.overwrite === true || (attempt > 0 && offset === 0)
           const { data, digest } = part()
-          const answer = yield* Effect.either(
-            sendRaw({ path: options.path, name: options.name, offset, overwrite, volume, data, length })
-          )
+          const [answer, expected] = yield* Effect.all([
+            Effect.either(sendRaw({ path: options.path, name: options.name, offset, overwrite, volume, data, length })),
+            digest
+          ], { concurrency: early ? 2 : 1 })
           if (Either.isLeft(answer)) {
             failure = answer.left
             if (!isTransient(failure)) return yield* Effect.fail(failure)
             continue
           }
           const result = answer.right
-          const expected = digest()
           if (result.size === length && result.offset === offset && result.hexdigest === expected) {
             whole = Checksum.combineAdler32(whole, expected, length)
             sent += length
@@ -596,7 +597,7 @@ const makeUpload = (
         return yield* Effect.fail(failure!)
       })
     const sendChunk = (data: Uint8Array) =>
-      sendPart(data.length, () => ({ data, digest: () => Checksum.digest("adler32", data) }))
+      sendPart(data.length, true, () => ({ data, digest: Effect.sync(() => Checksum.digest("adler32", data)) }))
 
     if (options.file !== undefined) {
       const file = options.file
@@ -612,7 +613,7 @@ const makeUpload = (
       // request, its adler32 taken as it is sent
       const length = total
       const file = options.file
-      yield* sendPart(length, () => {
+      yield* sendPart(length, false, () => {
         const hasher = Checksum.adler32()
         let streamed = 0
         const pieces: Stream.Stream<Uint8Array, Errors.GenericError> = data instanceof Uint8Array
@@ -624,7 +625,7 @@ const makeUpload = (
             streamed += piece.length
             return streamed < length ? progress(streamed) : Effect.void
           }),
-          digest: () => hasher.digest()
+          digest: Effect.sync(() => hasher.digest())
         }
       })
     } else if (data instanceof Uint8Array) {
