@@ -2,7 +2,8 @@
  * The typed API's HTTP route (`/api`) as `@effect/rpc` clients see it: a plain call
  * is answered on the hub's direct path with the frames `RpcServer` would write;
  * streams, several frames and unknown methods go through `RpcServer` itself; bad
- * bodies get a clean 400. On both databases.
+ * bodies get a clean 400. On both databases, and on both server paths: the call
+ * routes answered on Node's request, and the platform's router (`tracing: true`).
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
@@ -36,11 +37,46 @@ const post = (url: string, body: string | Buffer, headers: Record<string, string
 const frame = (tag: string, payload: unknown, id = "1", headers: Array<[string, string]> = []) =>
   JSON.stringify({ _tag: "Request", id, tag, payload, headers }) + "\n"
 
+// a raw POST of XML-RPC to `/kojihub`; answers the status and the text
+const postXml = (url: string, body: string) =>
+  Effect.async<{ status: number; text: string; headers: Http.IncomingHttpHeaders }>((resume) => {
+    const request = Http.request(`${url}/kojihub`, { method: "POST", headers: { "content-type": "text/xml" } }, (response) => {
+      let text = ""
+      response.on("data", (chunk) => text += chunk)
+      response.on("end", () => resume(Effect.succeed({ status: response.statusCode ?? 0, text, headers: response.headers })))
+    })
+    request.on("error", (e) => resume(Effect.die(e)))
+    request.end(body)
+  })
+
+const servers = [["direct", TestHub.httpWith()], ["router", TestHub.httpWith({ tracing: true })]] as const
+
 describe("/api frames", () => {
   for (const [db, Database] of TestDatabases.migrated) {
-    layer(TestHub.layer(Database, TestHub.transports[1][1]), { timeout: "120 seconds", excludeTestServices: true })(
-      db,
+    for (const [path, server] of servers) {
+    layer(TestHub.layer(Database, server), { timeout: "120 seconds", excludeTestServices: true })(
+      `${db} ${path}`,
       (it) => {
+        it.scoped("/kojihub answers a call, a fault and a bad body with Koji's headers", () =>
+          Effect.gen(function*() {
+            const { url } = yield* TestHub.Clients
+            const call = (method: string, params = "") =>
+              postXml(url!, `<?xml version='1.0'?><methodCall><methodName>${method}</methodName><params>${params}</params></methodCall>`)
+            const ok = yield* call("getAPIVersion")
+            expect(ok.status).toBe(200)
+            expect(ok.text).toContain("<value><int>1</int></value>")
+            expect(ok.headers["content-type"]).toBe("text/xml")
+            expect(ok.headers["koji-version"]).toMatch(/^1\.\d+/)
+            const missing = yield* call("getTag", "<param><value><string>no-such-tag</string></value></param>")
+            expect(missing.text).toContain("<methodResponse>")
+            const fault = yield* call("noSuchMethod")
+            expect(fault.text).toContain("<name>faultCode</name>")
+            expect(fault.text).toContain("Invalid method: noSuchMethod")
+            const bad = yield* postXml(url!, "<methodCall><methodName>")
+            expect(bad.status).toBe(400)
+            expect(bad.text).toMatch(/^Invalid request: /)
+          }))
+
         it.scoped("plain calls: success, typed failure, undecodable payload, session headers in the frame", () =>
           Effect.gen(function*() {
             const { url } = yield* TestHub.Clients
@@ -105,5 +141,6 @@ describe("/api frames", () => {
           }))
       }
     )
+    }
   }
 })

@@ -5,7 +5,7 @@
  */
 import { HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Rpc, type RpcGroup, RpcSchema, RpcSerialization, RpcServer } from "@effect/rpc"
-import { Cause, type Context, Effect, Either, Exit, Layer, Option, ParseResult, Schema, Stream } from "effect"
+import { Cause, type Context, Effect, Either, Exit, Layer, Option, ParseResult, Schema, type Scope, Stream } from "effect"
 import { KojiRpcs } from "../api/Api.js"
 import * as Method from "../api/Method.js"
 import * as Errors from "../domain/Errors.js"
@@ -117,10 +117,17 @@ const unaryMethods = (group: RpcGroup.RpcGroup<Rpc.Any>, handlers: Context.Conte
 }
 
 // one line of NDJSON, as `RpcSerialization.layerNdjson` writes it
-const ndjson = (frames: ReadonlyArray<unknown>) =>
-  HttpServerResponse.text(frames.map((frame) => `${JSON.stringify(frame)}\n`).join(""), {
-    contentType: "application/ndjson"
-  })
+const ndjson = (frame: unknown): Transport.Reply => ({
+  status: 200,
+  contentType: "application/ndjson",
+  body: `${JSON.stringify(frame)}\n`
+})
+
+const badRequest = (message: string): Transport.Reply => ({
+  status: 400,
+  contentType: "text/plain",
+  body: `Invalid request: ${message}`
+})
 
 const encodeDefect = Schema.encodeSync(Schema.Defect)
 
@@ -164,7 +171,7 @@ export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub |
     ) => {
       const requestId = message.id as string
       const codecs = method.codecs
-      const respond = (frame: unknown) => Transport.withEventId(ndjson([frame]), transport)
+      const respond = (frame: unknown) => Transport.withEventIdReply(ndjson(frame), transport)
       const payload = codecs.decodePayload(message.payload)
       if (Either.isLeft(payload)) {
         return Effect.succeed(respond(requestDefect(requestId, ParseResult.TreeFormatter.formatErrorSync(payload.left))))
@@ -208,44 +215,86 @@ export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub |
     }
 
     // a request `RpcServer` serves, on the body already read
-    const viaRpcServer = (request: HttpServerRequest.HttpServerRequest, body: Buffer) => {
+    const viaRpcServer = (request: Incoming, body: Buffer) => {
       // the body is whole now: the framing headers of the original no longer apply
       const { "content-length": _length, "transfer-encoding": _encoding, ...headers } = request.headers
-      const replay = HttpServerRequest.fromWeb(
-        new Request(new URL(request.url, "http://hub"), { method: "POST", headers, body })
-      ).modify({ remoteAddress: Option.getOrElse(request.remoteAddress, () => "unknown") })
-      return Transport.withRequestTransport(request, config, (annotated, transport) =>
+      const transport = request.transport
+      return Credentials.withTransport(transport, (token) =>
         Effect.provideService(
           app,
           HttpServerRequest.HttpServerRequest,
-          replay.modify({ headers: annotated.headers })
+          HttpServerRequest.fromWeb(
+            new Request(new URL(request.url, "http://hub"), {
+              method: "POST",
+              headers: { ...headers, [Credentials.transportHeader]: token },
+              body
+            })
+          ).modify({ remoteAddress: transport.remoteAddress })
         ).pipe(Effect.map((response) => Transport.withEventId(response, transport))))
     }
 
-    return HttpLayerRouter.add("POST", path, (request) => {
-      const length = Option.fromNullable(request.headers["content-length"]).pipe(Option.map(Number))
-      if (Option.isSome(length) && length.value > config.maxRequestLength) {
-        return HttpServerResponse.text(`Request too large (over ${config.maxRequestLength} bytes)`, { status: 413 })
-      }
-      return Effect.flatMap(Transport.readBody(request, config.maxRequestLength), (body) => {
-        const message = oneRequest(body)
-        const method = message === undefined ? undefined : unary.get(message.tag as string)
-        if (message === undefined || method === undefined) return viaRpcServer(request, body)
-        const headers: Record<string, string | undefined> = { ...request.headers }
-        for (const [key, value] of message.headers as ReadonlyArray<[string, string]>) headers[key.toLowerCase()] = value
-        return serveUnary(method, message, headers, Transport.of(request, config))
-      }).pipe(
-        Effect.catchAll((error: Transport.BodyError) =>
-          HttpServerResponse.text(`Invalid request: ${error.message}`, { status: 400 })
-        ),
+    // a whole body: a plain call is answered here, the rest by `RpcServer`
+    const serve = (
+      request: Incoming,
+      body: Buffer
+    ): Effect.Effect<Transport.Reply | HttpServerResponse.HttpServerResponse, never, Scope.Scope> => {
+      const message = oneRequest(body)
+      const method = message === undefined ? undefined : unary.get(message.tag as string)
+      if (message === undefined || method === undefined) return viaRpcServer(request, body)
+      const headers: Record<string, string | undefined> = { ...request.headers as Record<string, string | undefined> }
+      for (const [key, value] of message.headers as ReadonlyArray<[string, string]>) headers[key.toLowerCase()] = value
+      return serveUnary(method, message, headers, request.transport)
+    }
+
+    const tooLarge = (length: string | undefined): Transport.Reply | undefined =>
+      length !== undefined && Number(length) > config.maxRequestLength
+        ? { status: 413, contentType: "text/plain", body: `Request too large (over ${config.maxRequestLength} bytes)` }
+        : undefined
+
+    const answer = (
+      read: Effect.Effect<Buffer, Transport.BodyError>,
+      request: Incoming
+    ): Effect.Effect<Transport.Reply | HttpServerResponse.HttpServerResponse, never, Scope.Scope> =>
+      Effect.flatMap(read, (body) => serve(request, body)).pipe(
+        Effect.catchAll((error: Transport.BodyError) => Effect.succeed(badRequest(error.message))),
         Effect.catchAllDefect((defect) =>
-          HttpServerResponse.text(`Invalid request: ${defect instanceof Error ? defect.message : String(defect)}`, {
-            status: 400
-          }))
+          Effect.succeed(badRequest(defect instanceof Error ? defect.message : String(defect)))
+        )
       )
+
+    // plain calls are answered on Node's request when the server offers it
+    const direct = yield* Effect.serviceOption(Transport.DirectRoutes)
+    if (Option.isSome(direct)) {
+      yield* direct.value.add((incoming) => {
+        if (incoming.method !== "POST" || Transport.pathOf(incoming.url) !== path) return undefined
+        const refused = tooLarge(incoming.headers["content-length"])
+        if (refused !== undefined) return Effect.succeed(refused)
+        return answer(Transport.readNodeBody(incoming, config.maxRequestLength), {
+          url: incoming.url ?? path,
+          headers: incoming.headers,
+          transport: Transport.ofNode(incoming, config)
+        })
+      })
+    }
+
+    return HttpLayerRouter.add("POST", path, (request) => {
+      const refused = tooLarge(request.headers["content-length"])
+      if (refused !== undefined) return Effect.succeed(Transport.toResponse(refused))
+      return answer(Transport.readBody(request, config.maxRequestLength), {
+        url: request.url,
+        headers: request.headers,
+        transport: Transport.of(request, config)
+      }).pipe(Effect.map((reply) => HttpServerResponse.isServerResponse(reply) ? reply : Transport.toResponse(reply)))
     })
   })
 )
+
+// what a call needs of its HTTP request
+interface Incoming {
+  readonly url: string
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  readonly transport: Caller.Transport
+}
 
 // the body as one `Request` frame with a string id and header pairs, or undefined
 const oneRequest = (body: Buffer): Record<string, unknown> | undefined => {

@@ -16,6 +16,7 @@ import type { FileStore } from "../storage/FileStore.js"
 import * as XmlRpcEndpoint from "../xmlrpc/Endpoint.js"
 import * as Files from "./Files.js"
 import * as HttpApi from "./HttpApi.js"
+import * as Transport from "./Transport.js"
 
 /**
  * Where and how to listen.
@@ -77,7 +78,18 @@ export const config: Config.Config<ServerOptions> = Config.all({
  */
 export const layerRoutes = Layer.mergeAll(HttpApi.layer, HttpApi.layerUpload, XmlRpcEndpoint.layer, Files.layer)
 
-const makeServer = (options: ServerOptions) => () => {
+// Node's server, offering each request to the direct routes before the router (its listener)
+const makeServer = (options: ServerOptions, serve: (incoming: Http.IncomingMessage, response: Http.ServerResponse) => boolean) => () => {
+  const server = makeNodeServer(options)
+  const emit = server.emit
+  server.emit = function(this: Http.Server, event: string | symbol, ...args: Array<any>) {
+    if (event === "request" && serve(args[0], args[1])) return true
+    return emit.apply(this, [event, ...args] as Parameters<typeof emit>)
+  } as typeof server.emit
+  return server
+}
+
+const makeNodeServer = (options: ServerOptions): Http.Server => {
   const requestTimeout = options.requestTimeout ?? 300_000
   const timeouts = {
     requestTimeout,
@@ -107,11 +119,16 @@ const makeServer = (options: ServerOptions) => () => {
 export const layer = (
   options: ServerOptions
 ): Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError, Hub | HubConfig | FileStore> =>
-  HttpLayerRouter.serve(layerRoutes, { disableLogger: true, disableListenLog: true }).pipe(
-    options.tracing === true ? identity : (served) =>
-      served.pipe(HttpMiddleware.withTracerDisabledWhen(() => true), Layer.provide(Layer.setTracerEnabled(false))),
-    Layer.provideMerge(NodeHttpServer.layer(makeServer(options), { port: options.port, host: options.host }))
-  )
+  Layer.unwrapEffect(Effect.sync(() => {
+    // with tracing, every request goes through the router, which makes its span
+    const direct = Transport.makeDirectRoutes(options.tracing !== true)
+    return HttpLayerRouter.serve(layerRoutes, { disableLogger: true, disableListenLog: true }).pipe(
+      options.tracing === true ? identity : (served) =>
+        served.pipe(HttpMiddleware.withTracerDisabledWhen(() => true), Layer.provide(Layer.setTracerEnabled(false))),
+      Layer.provide(Layer.succeed(Transport.DirectRoutes, direct.service)),
+      Layer.provideMerge(NodeHttpServer.layer(makeServer(options, direct.serve), { port: options.port, host: options.host }))
+    )
+  }))
 
 /**
  * The URL a server listens on (`http://127.0.0.1:8080`).

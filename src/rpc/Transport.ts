@@ -6,8 +6,10 @@
  */
 import { Headers, HttpIncomingMessage, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import { Chunk, Effect, Option, type Scope, Stream } from "effect"
-import type * as Http from "node:http"
+import { Cause, Chunk, Context, Effect, Exit, Option, Runtime, type Scope, Stream } from "effect"
+import * as Http from "node:http"
+import { Readable } from "node:stream"
+import type * as StreamWeb from "node:stream/web"
 import type { TLSSocket } from "node:tls"
 import type * as Caller from "../hub/Caller.js"
 import * as Credentials from "../hub/Credentials.js"
@@ -27,7 +29,8 @@ const subjectOf = (socket: TLSSocket): { subject: Record<string, string>; dn: st
 // Node's message under a request of Node's HTTP server (undefined for other requests)
 const incomingOf = (request: HttpServerRequest.HttpServerRequest): Http.IncomingMessage | undefined => {
   try {
-    return NodeHttpServerRequest.toIncomingMessage(request)
+    const incoming: unknown = NodeHttpServerRequest.toIncomingMessage(request)
+    return incoming instanceof Http.IncomingMessage ? incoming : undefined
   } catch {
     return undefined
   }
@@ -43,18 +46,41 @@ export const of = (
   request: HttpServerRequest.HttpServerRequest,
   config: Pick<HubConfigShape, "proxyUserHeader" | "trustedProxyAddresses">
 ): Caller.Transport => {
-  const remoteAddress = Option.getOrElse(request.remoteAddress, () => "unknown").replace(/^::ffff:/, "")
-  const socket = incomingOf(request)?.socket as TLSSocket | undefined
+  const incoming = incomingOf(request)
+  return incoming !== undefined
+    ? ofNode(incoming, config)
+    : facts(Option.getOrElse(request.remoteAddress, () => "unknown"), undefined, request.headers, config)
+}
+
+/**
+ * What Node's connection tells about the client of `incoming` (see `of`).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const ofNode = (
+  incoming: Http.IncomingMessage,
+  config: Pick<HubConfigShape, "proxyUserHeader" | "trustedProxyAddresses">
+): Caller.Transport =>
+  facts(incoming.socket?.remoteAddress ?? "unknown", incoming.socket as TLSSocket | undefined, incoming.headers, config)
+
+const facts = (
+  address: string,
+  socket: TLSSocket | undefined,
+  headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>,
+  config: Pick<HubConfigShape, "proxyUserHeader" | "trustedProxyAddresses">
+): Caller.Transport => {
+  const remoteAddress = address.startsWith("::ffff:") ? address.slice(7) : address
   const certificate = socket !== undefined && typeof socket.getPeerCertificate === "function"
     ? subjectOf(socket)
     : undefined
   const proxyUser = config.proxyUserHeader !== undefined && config.trustedProxyAddresses.includes(remoteAddress)
-    ? request.headers[config.proxyUserHeader]
+    ? headers[config.proxyUserHeader]
     : undefined
   return {
     remoteAddress,
     certificate,
-    proxyUser: proxyUser !== undefined && proxyUser.length > 0 ? proxyUser : undefined,
+    proxyUser: typeof proxyUser === "string" && proxyUser.length > 0 ? proxyUser : undefined,
     produced: {}
   }
 }
@@ -228,15 +254,22 @@ export const readBody = (
   maxBytes: number
 ): Effect.Effect<Buffer, BodyError> => {
   const incoming = incomingOf(request)
-  if (incoming !== undefined) {
-    return Effect.suspend(() => new Receiver(incoming, maxBytes, false).whole())
-  }
+  if (incoming !== undefined) return readNodeBody(incoming, maxBytes)
   return request.arrayBuffer.pipe(
     HttpIncomingMessage.withMaxBodySize(Option.some(maxBytes)),
     Effect.map((body) => Buffer.from(body)),
     Effect.mapError((error) => new BodyError(error.message))
   )
 }
+
+/**
+ * The whole body of Node's `incoming`, at most `maxBytes` (see `readBody`).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const readNodeBody = (incoming: Http.IncomingMessage, maxBytes: number): Effect.Effect<Buffer, BodyError> =>
+  Effect.suspend(() => new Receiver(incoming, maxBytes, false).whole())
 
 /**
  * The body of `request` as a stream, at most `maxBytes`, read from the moment this effect runs
@@ -264,4 +297,157 @@ export const bodyStream = (
     ),
     (receiver) => Stream.repeatEffectChunkOption(receiver.pull())
   )
+}
+
+/**
+ * A whole answer to an HTTP request, written as it is by either server path.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Reply {
+  readonly status: number
+  readonly contentType: string
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  readonly body: string
+}
+
+/**
+ * `reply` as the platform's response.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const toResponse = (reply: Reply): HttpServerResponse.HttpServerResponse =>
+  HttpServerResponse.text(reply.body, {
+    status: reply.status,
+    contentType: reply.contentType,
+    ...(reply.headers === undefined ? {} : { headers: reply.headers })
+  })
+
+/**
+ * Add `Koji-Event-Id` to a reply when the call published events (see `withEventId`).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withEventIdReply = (reply: Reply, transport: Caller.Transport): Reply =>
+  transport.produced?.eventId === undefined
+    ? reply
+    : { ...reply, headers: { ...reply.headers, [eventIdHeader]: String(transport.produced.eventId) } }
+
+/**
+ * A route the server answers on Node's request itself, before its router: the call paths
+ * (`/kojihub`, `/api`), where the platform's request and response objects cost as much as a
+ * read call does. It answers an effect to run for the request, or `undefined` to leave the
+ * request to the router.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DirectRoute = (
+  incoming: Http.IncomingMessage
+) => Effect.Effect<Reply | HttpServerResponse.HttpServerResponse, never, Scope.Scope> | undefined
+
+/**
+ * Where the routes that answer Node's requests directly are added (see `DirectRoute`).
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class DirectRoutes extends Context.Tag("koji/rpc/DirectRoutes")<DirectRoutes, {
+  /** Add `route` for the life of the scope; its effects run in the caller's runtime. */
+  readonly add: (route: DirectRoute) => Effect.Effect<void, never, Scope.Scope>
+}>() {}
+
+/**
+ * The path of a request's URL (without its query).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const pathOf = (url: string | undefined): string => {
+  if (url === undefined) return "/"
+  const query = url.indexOf("?")
+  return query < 0 ? url : url.slice(0, query)
+}
+
+/**
+ * The table behind `DirectRoutes`, kept by the server: `serve` answers a request through the
+ * first route that takes it (false: none did).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeDirectRoutes = (enabled: boolean) => {
+  const routes: Array<(incoming: Http.IncomingMessage, response: Http.ServerResponse) => boolean> = []
+  const service = DirectRoutes.of({
+    add: (route) =>
+      Effect.flatMap(Effect.runtime<never>(), (runtime) => {
+        const runFork = Runtime.runFork(runtime)
+        const serve = (incoming: Http.IncomingMessage, response: Http.ServerResponse) => {
+          const effect = route(incoming)
+          if (effect === undefined) return false
+          // the request's scope lasts until its answer is written (a streamed answer too)
+          const fiber = runFork(Effect.scoped(Effect.flatMap(effect, (reply) =>
+            HttpServerResponse.isServerResponse(reply) ? writeResponse(response, reply, runtime) : write(response, reply)
+          )))
+          fiber.addObserver((exit) => {
+            if (Exit.isFailure(exit)) failed(response, exit.cause)
+          })
+          // the client went away before its answer: the call is interrupted (as on the router)
+          response.on("close", () => {
+            if (!response.writableEnded) fiber.unsafeInterruptAsFork(fiber.id())
+          })
+          return true
+        }
+        return Effect.acquireRelease(
+          Effect.sync(() => enabled && routes.push(serve)),
+          () => Effect.sync(() => routes.splice(routes.indexOf(serve), 1))
+        )
+      })
+  })
+  return {
+    service,
+    serve: (incoming: Http.IncomingMessage, response: Http.ServerResponse) => {
+      for (const route of routes) if (route(incoming, response)) return true
+      return false
+    }
+  }
+}
+
+const write = (response: Http.ServerResponse, reply: Reply) =>
+  Effect.sync(() => {
+    if (response.destroyed) return
+    response.writeHead(reply.status, {
+      ...reply.headers,
+      "content-type": reply.contentType,
+      "content-length": Buffer.byteLength(reply.body)
+    })
+    response.end(reply.body)
+  })
+
+// a response of the platform (a stream: the event stream), through its web form
+const writeResponse = (
+  response: Http.ServerResponse,
+  answer: HttpServerResponse.HttpServerResponse,
+  runtime: Runtime.Runtime<never>
+) =>
+  Effect.async<void>((resume) => {
+    const web = HttpServerResponse.toWeb(answer, { runtime })
+    response.writeHead(web.status, [...web.headers].flat())
+    if (web.body === null) {
+      response.end()
+      return resume(Effect.void)
+    }
+    const body = Readable.fromWeb(web.body as StreamWeb.ReadableStream)
+    response.once("close", () => resume(Effect.void))
+    body.pipe(response)
+    return Effect.sync(() => body.destroy())
+  })
+
+const failed = (response: Http.ServerResponse, cause: Cause.Cause<unknown>) => {
+  if (Cause.isInterruptedOnly(cause) || response.headersSent) return void response.destroy()
+  response.writeHead(500, { "content-type": "text/plain" })
+  response.end("Internal Server Error")
 }

@@ -11,13 +11,13 @@
  * @since 0.1.0
  */
 import { HttpLayerRouter, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Either, Layer } from "effect"
+import { Context, Effect, Either, Layer, Option } from "effect"
 import * as Method from "../api/Method.js"
 import { KOJI_VERSION } from "../domain/Constants.js"
 import * as Errors from "../domain/Errors.js"
 import * as Credentials from "../hub/Credentials.js"
 import { Dispatcher, toKojiError } from "../hub/Dispatcher.js"
-import type { CurrentCaller } from "../hub/Caller.js"
+import type * as Caller from "../hub/Caller.js"
 import type { Hub } from "../hub/Hub.js"
 import { HubConfig } from "../hub/HubConfig.js"
 import * as HttpApi from "../rpc/HttpApi.js"
@@ -36,14 +36,30 @@ export const paths = ["/kojihub", "/kojihub/ssllogin"] as const
 
 const multicallNames = new Set(["multiCall", "system.multicall"])
 
-const xml = (body: string) =>
-  HttpServerResponse.text(body, {
-    contentType: "text/xml",
-    headers: { "Koji-Version": KOJI_VERSION }
-  })
+const xml = (body: string): Transport.Reply => ({
+  status: 200,
+  contentType: "text/xml",
+  headers: { "Koji-Version": KOJI_VERSION },
+  body
+})
 
-const invalid = (reason: string) =>
-  HttpServerResponse.text(`Invalid request: ${reason}`, { status: 400, contentType: "text/plain" })
+const invalid = (reason: string): Transport.Reply => ({
+  status: 400,
+  contentType: "text/plain",
+  body: `Invalid request: ${reason}`
+})
+
+const fault = (error: unknown) => {
+  const { faultCode, faultString } = Errors.faultOf(toKojiError(error))
+  return xml(Codec.encodeFault(faultCode, faultString))
+}
+
+// a value answered, or the fault of a value that does not encode
+const answer = (value: unknown, transport: Caller.Transport) =>
+  Effect.map(Effect.either(Codec.encodeResponse(value)), (encoded) =>
+    Either.isLeft(encoded)
+      ? xml(Codec.encodeFault(Errors.GenericError.faultCode, encoded.left.message))
+      : Transport.withEventIdReply(xml(encoded.right), transport))
 
 /**
  * Run one XML-RPC call by Koji name and wire arguments; answers the encoded value
@@ -76,7 +92,7 @@ const multicallEntry = (value: unknown): { methodName: string; params: ReadonlyA
 const multicall = (
   dispatcher: Dispatcher["Type"],
   params: ReadonlyArray<unknown>
-): Effect.Effect<Array<unknown>, Errors.KojiError, CurrentCaller> => {
+): Effect.Effect<Array<unknown>, Errors.KojiError, Caller.CurrentCaller> => {
   const calls = params[0]
   if (params.length !== 1 || !Array.isArray(calls)) {
     return Effect.fail(new Errors.ParameterError({ message: "multiCall() takes exactly 1 argument: a list of calls" }))
@@ -100,6 +116,46 @@ const multicall = (
 }
 
 /**
+ * Answer one XML-RPC call (a `POST` whose body is not a raw upload) from its whole body.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const answerCall = (
+  dispatcher: Dispatcher["Type"],
+  request: {
+    readonly url: string
+    readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+    readonly transport: Caller.Transport
+  },
+  body: Buffer,
+  maxRequestLength: number
+): Effect.Effect<Transport.Reply> =>
+  Effect.gen(function*() {
+    const parsed = yield* Effect.either(Codec.parseMethodCall(body.toString("utf8"), { maxBytes: maxRequestLength }))
+    if (Either.isLeft(parsed)) return invalid(parsed.left.message)
+    const { methodName, params } = parsed.right
+    const { transport } = request
+    const query = request.url.indexOf("?")
+    const outcome = yield* Effect.either(Effect.flatMap(
+      Credentials.fromHeaders(
+        request.headers as Readonly<Record<string, string | undefined>>,
+        query < 0 ? undefined : new URLSearchParams(request.url.slice(query + 1))
+      ),
+      (credentials) =>
+        dispatcher.request(
+          { method: methodName, credentials, transport },
+          multicallNames.has(methodName) ? multicall(dispatcher, params) : call(dispatcher, methodName, params)
+        )
+    ))
+    return Either.isLeft(outcome) ? fault(outcome.left) : yield* answer(outcome.right, transport)
+  })
+
+const tooLong = (length: number, max: number) => invalid(`request too long (${length} > ${max})`)
+
+const isRawUpload = (contentType: string | undefined) => (contentType ?? "").startsWith("application/octet-stream")
+
+/**
  * Handle one `/kojihub` request.
  *
  * @since 0.1.0
@@ -112,46 +168,29 @@ export const handle = (request: HttpServerRequest.HttpServerRequest) =>
     if (request.method !== "POST") {
       return HttpServerResponse.text("Method Not Allowed", { status: 405, headers: { Allow: "POST" } })
     }
-    if ((request.headers["content-type"] ?? "").startsWith("application/octet-stream")) {
+    if (isRawUpload(request.headers["content-type"])) {
       // Koji's fast upload (`rawUpload`): the body is the chunk, the rest in the query; like
       // Koji's hub, no request limit but the file's
       const { transport, uploaded } = yield* HttpApi.rawUpload(request, config)
-      if (Either.isLeft(uploaded)) {
-        const fault = Errors.faultOf(toKojiError(uploaded.left))
-        return xml(Codec.encodeFault(fault.faultCode, fault.faultString))
-      }
-      const encoded = yield* Effect.either(Codec.encodeResponse(uploaded.right))
-      if (Either.isLeft(encoded)) return xml(Codec.encodeFault(Errors.GenericError.faultCode, encoded.left.message))
-      return Transport.withEventId(xml(encoded.right), transport)
+      return Transport.toResponse(
+        Either.isLeft(uploaded) ? fault(uploaded.left) : yield* answer(uploaded.right, transport)
+      )
     }
     const length = Number(request.headers["content-length"] ?? "0")
-    if (length > config.maxRequestLength) return invalid(`request too long (${length} > ${config.maxRequestLength})`)
+    if (length > config.maxRequestLength) return Transport.toResponse(tooLong(length, config.maxRequestLength))
     const body = yield* Effect.either(Transport.readBody(request, config.maxRequestLength))
-    if (Either.isLeft(body)) return invalid(body.left.message)
-    const parsed = yield* Effect.either(
-      Codec.parseMethodCall(body.right.toString("utf8"), { maxBytes: config.maxRequestLength })
-    )
-    if (Either.isLeft(parsed)) return invalid(parsed.left.message)
-    const { methodName, params } = parsed.right
-    const url = new URL(request.url, "http://hub")
-    const transport = Transport.of(request, config)
-    const outcome = yield* Effect.either(Effect.gen(function*() {
-      const credentials = yield* Credentials.fromHeaders(request.headers, url.searchParams)
-      return yield* dispatcher.request(
-        { method: methodName, credentials, transport },
-        multicallNames.has(methodName) ? multicall(dispatcher, params) : call(dispatcher, methodName, params)
+    if (Either.isLeft(body)) return Transport.toResponse(invalid(body.left.message))
+    return Transport.toResponse(
+      yield* answerCall(
+        dispatcher,
+        { url: request.url, headers: request.headers, transport: Transport.of(request, config) },
+        body.right,
+        config.maxRequestLength
       )
-    }))
-    if (Either.isLeft(outcome)) {
-      const fault = Errors.faultOf(toKojiError(outcome.left))
-      return xml(Codec.encodeFault(fault.faultCode, fault.faultString))
-    }
-    const encoded = yield* Effect.either(Codec.encodeResponse(outcome.right))
-    if (Either.isLeft(encoded)) {
-      return xml(Codec.encodeFault(Errors.GenericError.faultCode, encoded.left.message))
-    }
-    return Transport.withEventId(xml(encoded.right), transport)
+    )
   })
+
+const pathSet: ReadonlySet<string> = new Set(paths)
 
 /**
  * The `/kojihub` routes.
@@ -159,10 +198,37 @@ export const handle = (request: HttpServerRequest.HttpServerRequest) =>
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub | HubConfig> = Layer.unwrapEffect(
-  Effect.map(Effect.context<Hub | HubConfig>(), (context) =>
-    Layer.mergeAll(
+export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub | HubConfig> = Layer.unwrapScoped(
+  Effect.gen(function*() {
+    const context = yield* Effect.context<Hub | HubConfig>()
+    const dispatcher = Context.get(context, Dispatcher)
+    const config = Context.get(context, HubConfig)
+    // calls (not uploads) are answered on Node's request when the server offers it
+    const direct = yield* Effect.serviceOption(Transport.DirectRoutes)
+    if (Option.isSome(direct)) {
+      yield* direct.value.add((incoming) => {
+        if (incoming.method !== "POST" || isRawUpload(incoming.headers["content-type"])) return undefined
+        const url = incoming.url ?? "/"
+        if (!pathSet.has(Transport.pathOf(url))) return undefined
+        const length = Number(incoming.headers["content-length"] ?? "0")
+        if (length > config.maxRequestLength) return Effect.succeed(tooLong(length, config.maxRequestLength))
+        return Effect.flatMap(
+          Effect.either(Transport.readNodeBody(incoming, config.maxRequestLength)),
+          (body) =>
+            Either.isLeft(body)
+              ? Effect.succeed(invalid(body.left.message))
+              : answerCall(
+                dispatcher,
+                { url, headers: incoming.headers, transport: Transport.ofNode(incoming, config) },
+                body.right,
+                config.maxRequestLength
+              )
+        )
+      })
+    }
+    return Layer.mergeAll(
       HttpLayerRouter.add("*", paths[0], (request) => Effect.provide(handle(request), context)),
       HttpLayerRouter.add("*", paths[1], (request) => Effect.provide(handle(request), context))
-    ))
+    )
+  })
 )

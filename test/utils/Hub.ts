@@ -42,10 +42,14 @@ const inProcess = Layer.effect(
   }))
 )
 
-const http = Layer.unwrapScoped(Effect.gen(function*() {
-  const url = yield* Server.url
-  return Layer.succeed(Clients, { transport: "http" as const, make: KojiClient.makeHttp({ url: `${url}/api` }), url })
-})).pipe(Layer.provide(Server.layer({ host: "127.0.0.1", port: 0 })))
+/** The typed client over HTTP to a hub server with `options` (`tracing: true`: every request through the router). */
+export const httpWith = (options: Partial<Server.ServerOptions> = {}) =>
+  Layer.unwrapScoped(Effect.gen(function*() {
+    const url = yield* Server.url
+    return Layer.succeed(Clients, { transport: "http" as const, make: KojiClient.makeHttp({ url: `${url}/api` }), url })
+  })).pipe(Layer.provide(Server.layer({ host: "127.0.0.1", port: 0, ...options })))
+
+const http = httpWith()
 
 // the typed client over Koji's XML-RPC, to the hub's own /kojihub
 const xmlrpc = Layer.unwrapScoped(Effect.gen(function*() {
