@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { type SqlClient, SqlError } from "@effect/sql"
+import { SqlClient, SqlError } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Config, type ConfigError, Context, Effect, Layer, Option, Redacted } from "effect"
 import * as Path from "node:path"
@@ -85,6 +85,20 @@ export const layerPg = (options: {
       )
     }))
   )
+
+/**
+ * `effect` with `sql` as its `SqlClient`, for services that capture their client. A fiber that
+ * has this client already (a hub call) runs `effect` as it is: a provide copies the fiber's
+ * context and refs, several µs on every call.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withSql = (sql: SqlClient.SqlClient) =>
+<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, SqlClient.SqlClient>> =>
+  Effect.contextWithEffect((context: Context.Context<never>) =>
+    context.unsafeMap.get(SqlClient.SqlClient.key) === sql ? effect : Effect.provideService(effect, SqlClient.SqlClient, sql)
+  ) as Effect.Effect<A, E, Exclude<R, SqlClient.SqlClient>>
 
 // the statements prepared so far, by text; bounded, as each is kept by every connection
 const statementNames = new Map<string, string>()

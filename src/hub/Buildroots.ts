@@ -39,6 +39,7 @@ import { archPattern } from "./Hosts.js"
 import * as QueryOpts_ from "./QueryOpts.js"
 import { layer as rpmsLayer, Rpms } from "./Rpms.js"
 import * as Versioned from "./Versioned.js"
+import * as Database from "../db/Database.js"
 
 /**
  * Filters of `listBuildroots` (Koji's names).
@@ -235,7 +236,7 @@ export const parseState = (state: number | string): Effect.Effect<BrState, Param
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const rpms = yield* Rpms
-  const eventId = Effect.provideService(Versioned.eventId, SqlClient.SqlClient, sql)
+  const eventId = Database.withSql(sql)(Versioned.eventId)
 
   // Koji's Task(task_id).assertHost(host): the task is OPEN and the host's (row-locked)
   const assertTaskHost = (hostId: number, taskId: number) =>

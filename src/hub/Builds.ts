@@ -33,6 +33,7 @@ import { Policy } from "./Policy.js"
 import * as QueryOpts_ from "./QueryOpts.js"
 import { layer as usersLayer, Users, verifyInternalName } from "./Users.js"
 import * as Versioned from "./Versioned.js"
+import * as Database from "../db/Database.js"
 
 /**
  * One RPM of an import (a row of `rpminfo`). `payloadhash` is the header's sigmd5 in hex.
@@ -223,7 +224,7 @@ export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const users = yield* Users
   const policy = yield* Effect.serviceOption(Policy)
-  const withSql = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, SqlClient.SqlClient, sql)
+  const withSql = Database.withSql(sql)
   const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>) => withSql(sql.withTransaction(effect))
   const columns = sql.literal(buildColumns)
   const joins = sql.literal(buildJoins)

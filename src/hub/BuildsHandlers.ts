@@ -18,6 +18,7 @@ import { layer as rpmFilesLayer, RpmFiles } from "./RpmFiles.js"
 import { layer as rpmsLayer, Rpms } from "./Rpms.js"
 import { search } from "./Search.js"
 import { Tasks } from "./Tasks.js"
+import * as Database from "../db/Database.js"
 
 /**
  * The Builds area.
@@ -87,7 +88,7 @@ export const layerBuilds = Handlers.toLayer(BuildsApi, Effect.gen(function*() {
       }),
     resetBuild: ({ build }) => Effect.as(builds.reset(build), null),
     search: ({ matchType, queryOpts, terms, type }) =>
-      Effect.provideService(search(terms, type, matchType, queryOpts), SqlClient.SqlClient, sql),
+      Database.withSql(sql)(search(terms, type, matchType, queryOpts)),
     importRPM: ({ basename, path }) => Effect.flatMap(actor, (actorId) => importer.importRpm(path, basename, actorId)),
     getBuildLogs: ({ build }) => importer.buildLogs(build)
   }

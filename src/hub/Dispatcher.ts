@@ -11,7 +11,7 @@
  * @since 0.1.0
  */
 import { Rpc, type RpcGroup } from "@effect/rpc"
-import { SqlClient } from "@effect/sql"
+import { SqlClient, type SqlError } from "@effect/sql"
 import { Context, Effect, Either, FiberRef, Layer, Option, ParseResult } from "effect"
 import * as Errors from "../domain/Errors.js"
 import * as Method from "../api/Method.js"
@@ -64,8 +64,8 @@ export class Dispatcher extends Context.Tag("koji/hub/Dispatcher")<Dispatcher, {
 // how many calls of a read-only multicall run at once
 const readConcurrency = 16
 
-// whether every handler's services are provided already (in a batch)
-const handlersProvided = FiberRef.unsafeMake(false)
+// in a fiber's context once the dispatcher has provided every handler's services (a request)
+const ServicesProvided = Context.GenericTag<true>("koji/hub/Dispatcher/ServicesProvided")
 
 /** Calls allowed while another session holds the user's exclusive lock (Koji's dispatcher). */
 const lockFree = new Set(["exclusiveSession", "login", "sslLogin", "logout", "logoutChild"])
@@ -132,6 +132,14 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
       return Context.unsafeMake(services)
     })()
 
+    // what a request provides, in one step (each provide copies the fiber's context and its refs,
+    // several µs): every handler's services, the database, and the marker that they are there
+    const services = allHandlers.pipe(
+      Context.add(SqlClient.SqlClient, sql),
+      Context.add(ServicesProvided, true as const)
+    )
+    const provided = (context: Context.Context<never>) => context.unsafeMap.has(ServicesProvided.key)
+
     const checkAccess = (info: Method.MethodInfo) =>
       Effect.flatMap(Caller.CurrentCaller, (caller): Effect.Effect<void, Errors.KojiError, Caller.CurrentCaller> => {
         const session = caller.session
@@ -166,12 +174,11 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
           if (!Effect.isEffect(value)) {
             return Effect.die(new Error(`${entry.info.name} answers a stream; it cannot be called this way`))
           }
-          const provided = Effect.flatMap(
-            FiberRef.get(handlersProvided),
-            (inBatch) => inBatch ? value : Effect.provide(value, handlerContext)
+          const run = Effect.contextWithEffect((context: Context.Context<never>) =>
+            provided(context) ? value : Effect.provide(value, handlerContext)
           ) as Effect.Effect<unknown, unknown>
           // each call that writes (each multicall sub-call too) takes its own event
-          return entry.info.readOnly ? provided : Versioned.withFreshEvent(provided)
+          return entry.info.readOnly ? run : Versioned.withFreshEvent(run)
         }).pipe(Effect.mapError(toKojiError))
       )
 
@@ -185,7 +192,10 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
 
     const readOnly = (method: string | undefined) => method !== undefined && methods.get(method)?.info.readOnly === true
 
-    const request: Dispatcher["Type"]["request"] = (options, effect) =>
+    const request = <A, E, R>(
+      options: Parameters<Dispatcher["Type"]["request"]>[0],
+      effect: Effect.Effect<A, E, R>
+    ) =>
       Effect.gen(function*() {
         const { credentials, transport } = options
         const session = credentials === undefined
@@ -205,18 +215,26 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
           })
         }
         const readOnlyCall = readOnly(options.method)
-        const called = Effect.provideService(effect, Caller.CurrentCaller, caller)
+        // every service a handler may use (they are the hub's own), in one provide
+        const called = Effect.provide(effect, Context.add(services, Caller.CurrentCaller, caller)) as Effect.Effect<
+          A,
+          E | SqlError.SqlError
+        >
         // what a call that writes publishes on the event stream is written when it commits (a
         // read-only call has no transaction: what it publishes is written at once)
-        const run = (readOnlyCall ? called : Versioned.withFreshEvent(EventStream.collect(called))).pipe(
-          Effect.provideService(SqlClient.SqlClient, sql),
-          // the events it wrote: the transport answers their newest id (a client can follow from there)
-          Effect.tap(() =>
-            Effect.map(FiberRef.get(EventStream.lastWritten), (id) => {
-              if (id !== undefined && transport.produced !== undefined) transport.produced.eventId = id
-            })
+        const before = yield* FiberRef.get(EventStream.lastWritten)
+        const run = Effect.tap(
+          readOnlyCall ? called : Effect.provideService(
+            Versioned.withFreshEvent(EventStream.collect(called)),
+            SqlClient.SqlClient,
+            sql
           ),
-          Effect.locally(EventStream.lastWritten, undefined)
+          // the events it wrote (event ids only grow): the transport answers their newest id, so
+          // a client can follow from there
+          () =>
+            Effect.map(FiberRef.get(EventStream.lastWritten), (id) => {
+              if (id !== before && id !== undefined && transport.produced !== undefined) transport.produced.eventId = id
+            })
         )
         // anonymous calls and read-only methods do not write: no transaction to open
         if (session === undefined || readOnlyCall) {
@@ -232,7 +250,7 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
           if (wrote?.wrote) yield* sessions.recordCallnum(session.id, callnum)
           return result
         })).pipe(Effect.catchTag("SqlError", (e) => Effect.fail(toKojiError(e))))
-      }) as any
+      })
 
     const batch: Dispatcher["Type"]["batch"] = (calls) => {
       const one = (call: (typeof calls)[number]) =>
@@ -249,14 +267,17 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
           (exits) => Effect.forEach(exits, (exit) => exit)
         )
         : sql.withTransaction(Effect.forEach(calls, one))
-      return Effect.locally(all, handlersProvided, true).pipe(
-        Effect.provide(allHandlers),
-        Effect.provideService(SqlClient.SqlClient, sql),
-        Effect.mapError(toKojiError)
-      )
+      // inside a request, its services are there already (the database among them)
+      return Effect.contextWithEffect((context: Context.Context<never>) =>
+        provided(context) ? all : Effect.provide(all, services)
+      ).pipe(Effect.mapError(toKojiError)) as Effect.Effect<
+        Array<Either.Either<Effect.Effect.Success<(typeof calls)[number]["run"]>, Errors.KojiError>>,
+        Errors.KojiError,
+        Effect.Effect.Context<(typeof calls)[number]["run"]>
+      >
     }
 
-    return Dispatcher.of({ methods, checkAccess, invoke, invokeEncoded, batch, request })
+    return Dispatcher.of({ methods, checkAccess, invoke, invokeEncoded, batch, request: request as any })
   })
 
 /**

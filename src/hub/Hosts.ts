@@ -22,6 +22,7 @@ import { layer as usersLayer, pythonStr, Users, verifyInternalName, verifyUserNa
 import * as EventStream from "./EventStream.js"
 import * as Lookup from "./Lookup.js"
 import * as Versioned from "./Versioned.js"
+import * as Database from "../db/Database.js"
 
 /**
  * Koji's check of one arch name (`koji.parse_arches`).
@@ -236,7 +237,7 @@ const notNone = (value: unknown) =>
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const users = yield* Users
-  const withSql = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, SqlClient.SqlClient, sql)
+  const withSql = Database.withSql(sql)
   const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>) => withSql(sql.withTransaction(effect))
 
   const hostColumns = sql`

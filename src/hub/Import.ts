@@ -35,6 +35,7 @@ import * as EventStream from "./EventStream.js"
 import * as Nvr from "./Nvr.js"
 import { Policy } from "./Policy.js"
 import { policyDataFromArgs, Tasks } from "./Tasks.js"
+import * as Database from "../db/Database.js"
 
 type Failure = KojiError | SqlError.SqlError
 
@@ -150,7 +151,7 @@ export const make = Effect.gen(function*() {
   const builds = yield* Builds
   const policy = yield* Policy
   const tasks = yield* Tasks
-  const withSql = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, SqlClient.SqlClient, sql)
+  const withSql = Database.withSql(sql)
   const fs = {
     stat: (path: string) => Effect.mapError(store.stat(path), storageFailure),
     read: (path: string, size: number) => Effect.mapError(store.read(path, { offset: 0, size }), storageFailure)

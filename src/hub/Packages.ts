@@ -28,6 +28,7 @@ import * as QueryOptsSql from "./QueryOpts.js"
 import { Tags, type TagInfo } from "./Tags.js"
 import { layer as usersLayer, pythonStr, Users } from "./Users.js"
 import * as Versioned from "./Versioned.js"
+import * as Database from "../db/Database.js"
 
 /**
  * One package-list entry (Koji's `readPackageList` row).
@@ -322,8 +323,7 @@ export const make = Effect.gen(function*() {
   const tags = yield* Tags
   const users = yield* Users
   const policy = yield* Effect.serviceOption(Policy)
-  const withSql = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-    Effect.provideService(effect, SqlClient.SqlClient, sql) as Effect.Effect<A, E, Exclude<R, SqlClient.SqlClient>>
+  const withSql = Database.withSql(sql)
   const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>) => withSql(sql.withTransaction(effect))
 
   /**

@@ -28,6 +28,7 @@ import * as EventStream from "./EventStream.js"
 import { HubConfig, type SchedulerSettings } from "./HubConfig.js"
 import { archesOf } from "./Hosts.js"
 import { taskEvent } from "./Tasks.js"
+import * as Database from "../db/Database.js"
 
 // an arbitrary constant: one scheduler pass at a time on a database
 const schedulerLock = 7_261_002
@@ -161,8 +162,7 @@ export const make = Effect.gen(function*() {
   const config = yield* HubConfig
   const events = yield* EventStream.EventStream
   const s = config.scheduler
-  const provide = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-    Effect.provideService(effect, SqlClient.SqlClient, sql)
+  const provide = Database.withSql(sql)
   const seconds = (n: number) => sql`make_interval(secs => ${n})`
   const json = (rows: ReadonlyArray<unknown>) => JSON.stringify(rows)
 

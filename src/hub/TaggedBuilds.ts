@@ -28,6 +28,7 @@ import { buildJoins, type BuildRow, fromRow, parseExtra, taggedBuildColumns, toT
 import * as Inheritance from "./Inheritance.js"
 import type { RpmRow } from "./Rpms.js"
 import * as Versioned from "./Versioned.js"
+import * as Database from "../db/Database.js"
 
 /**
  * Options of `readTaggedBuilds` (Koji's names).
@@ -81,7 +82,7 @@ interface Chain {
 const queries = (sql: SqlClient.SqlClient) => {
   // the tag and its full inheritance as VALUES lists: (ord, tag_id) and each link's pkg_filters
   const chainOf = (tagId: number, event: number | null | undefined) =>
-    Effect.map(Effect.provideService(Inheritance.fullInheritance(tagId, { event }), SqlClient.SqlClient, sql), (
+    Effect.map(Database.withSql(sql)(Inheritance.fullInheritance(tagId, { event })), (
       links
     ): Chain => {
       const tags = [`(0, ${Number(tagId)})`, ...links.map((link, i) => `(${i + 1}, ${Number(link.parent_id)})`)]

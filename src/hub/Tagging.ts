@@ -37,6 +37,7 @@ import type { ReadOptions, RpmReadOptions } from "./TaggedBuilds.js"
 import { layer as tagsLayer } from "./Tags.js"
 import { layer as usersLayer, Users } from "./Users.js"
 import * as Versioned from "./Versioned.js"
+import * as Database from "../db/Database.js"
 
 /**
  * A tag as the tagging checks need it.
@@ -169,7 +170,7 @@ export const make = Effect.gen(function*() {
   const builds = yield* Builds
   const policy = yield* Policy
   const packages = yield* Packages
-  const withSql = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, SqlClient.SqlClient, sql)
+  const withSql = Database.withSql(sql)
   const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>) => withSql(sql.withTransaction(effect))
 
   const findTag = (info: TagInfo, event?: number | null) =>

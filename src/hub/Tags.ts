@@ -31,6 +31,7 @@ import * as Nvr from "./Nvr.js"
 import * as QueryOptsSql from "./QueryOpts.js"
 import { pythonStr, verifyInternalName } from "./Users.js"
 import * as Versioned from "./Versioned.js"
+import * as Database from "../db/Database.js"
 
 /**
  * A tag named by id, name, or a map with `id` or `name`.
@@ -178,8 +179,7 @@ const parseExtra = (row: ExtraRow): Effect.Effect<unknown, GenericError> =>
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const config = yield* HubConfig
-  const withSql = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-    Effect.provideService(effect, SqlClient.SqlClient, sql) as Effect.Effect<A, E, Exclude<R, SqlClient.SqlClient>>
+  const withSql = Database.withSql(sql)
   const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>) => withSql(sql.withTransaction(effect))
   const enableMaven = config.enableMaven === true
 

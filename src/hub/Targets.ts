@@ -16,6 +16,7 @@ import * as QueryOptsSql from "./QueryOpts.js"
 import { Tags, type TagInfo } from "./Tags.js"
 import { pythonStr, verifyInternalName } from "./Users.js"
 import * as Versioned from "./Versioned.js"
+import * as Database from "../db/Database.js"
 
 /**
  * Filters of `getBuildTargets`.
@@ -80,8 +81,7 @@ const columns: Readonly<Record<string, string>> = {
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const tags = yield* Tags
-  const withSql = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-    Effect.provideService(effect, SqlClient.SqlClient, sql) as Effect.Effect<A, E, Exclude<R, SqlClient.SqlClient>>
+  const withSql = Database.withSql(sql)
   const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>) => withSql(sql.withTransaction(effect))
 
   const list = (options: ListOptions) =>

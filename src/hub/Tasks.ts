@@ -27,6 +27,7 @@ import { Hosts, layer as hostsLayer, parseArches } from "./Hosts.js"
 import * as QueryOpts_ from "./QueryOpts.js"
 import * as TaskRequest from "./TaskRequest.js"
 import { layer as usersLayer, Users } from "./Users.js"
+import * as Database from "../db/Database.js"
 
 /**
  * Koji's default priority (lower runs sooner).
@@ -283,8 +284,7 @@ export const make = Effect.gen(function*() {
   const hosts = yield* Hosts
   const config = yield* HubConfig
   const policy = yield* Policy
-  const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-    Effect.provideService(effect, SqlClient.SqlClient, sql) as Effect.Effect<A, E, Exclude<R, SqlClient.SqlClient>>
+  const provide = Database.withSql(sql)
 
   const columns = sql.literal(`task.id, task.state, date_part('epoch', task.create_time) AS create_ts,
     date_part('epoch', task.start_time) AS start_ts, date_part('epoch', task.completion_time) AS completion_ts,

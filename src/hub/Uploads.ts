@@ -25,6 +25,7 @@ import * as Credentials from "./Credentials.js"
 import { Dispatcher } from "./Dispatcher.js"
 import * as EventStream from "./EventStream.js"
 import { HubConfig, maxUploadSize as uploadLimit } from "./HubConfig.js"
+import * as Database from "../db/Database.js"
 
 /**
  * The event kind of a chunk that landed in a task's directory.
@@ -230,7 +231,7 @@ export const make = Effect.gen(function*() {
       host_id: target.task.hostId,
       data: { name: target.taskFile, offset, length, size }
     }).pipe(
-      Effect.provideService(SqlClient.SqlClient, sql),
+      Database.withSql(sql),
       Effect.catchTag("SqlError", (e) => Effect.fail(new GenericError({ message: e.message })))
     )
 

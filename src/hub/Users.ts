@@ -12,6 +12,7 @@ import { UserStatus, UserType } from "../domain/Enums.js"
 import { GenericError, ParameterError } from "../domain/Errors.js"
 import * as Passwords from "./Passwords.js"
 import * as Versioned from "./Versioned.js"
+import * as Database from "../db/Database.js"
 
 /**
  * A `users` row with its Kerberos principals.
@@ -490,7 +491,7 @@ export const make = Effect.gen(function*() {
         return yield* new GenericError({ message: `user ${pythonStr(info)} already has permission: ${perm.name}` })
       }
       yield* Versioned.insert("user_perms", { user_id: user.id, perm_id: perm.id }, actorId)
-    })).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+    })).pipe(Database.withSql(sql))
 
   const revoke: Users["Type"]["revoke"] = (info, permission, actorId) =>
     sql.withTransaction(Effect.gen(function*() {
@@ -500,7 +501,7 @@ export const make = Effect.gen(function*() {
         return yield* new GenericError({ message: `user ${pythonStr(info)} does not have permission: ${perm.name}` })
       }
       yield* Versioned.revoke("user_perms", { user_id: user.id, perm_id: perm.id }, actorId)
-    })).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+    })).pipe(Database.withSql(sql))
 
   return Users.of({
     find,

@@ -189,7 +189,8 @@ export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub |
             method.rpc,
             headers,
             transport,
-            Effect.provide(handled as Effect.Effect<unknown, unknown>, method.handler.context)
+            // the dispatcher's request provides every handler's services
+            handled as Effect.Effect<unknown, unknown>
           )
       )
       return Effect.map(Effect.exit(run), (exit) => {
