@@ -23,7 +23,7 @@
  * @since 0.1.0
  */
 import { Rpc } from "@effect/rpc"
-import { Context, type Either, Option, type ParseResult, Schema, SchemaAST } from "effect"
+import { Context, Either, Option, ParseResult, Schema, SchemaAST } from "effect"
 import { KojiError } from "../domain/Errors.js"
 
 /**
@@ -85,11 +85,22 @@ export class Info extends Context.Tag("koji/api/MethodInfo")<Info, MethodInfo>()
 const ParamKind = Symbol.for("koji/api/Method/ParamKind")
 
 interface Marked {
-  readonly [ParamKind]: { readonly kind: ParamInfo["kind"]; readonly default: unknown }
+  readonly [ParamKind]: {
+    readonly kind: ParamInfo["kind"]
+    readonly default: unknown
+    /** The parameter's own schema, and what an absent (or undefined) value becomes. */
+    readonly schema: Schema.Schema.Any
+    readonly absent: "default" | "absent"
+  }
 }
 
-const mark = <A extends object>(value: A, kind: ParamInfo["kind"], defaultValue: unknown): A =>
-  Object.assign(value, { [ParamKind]: { kind, default: defaultValue } })
+const mark = <A extends object>(
+  value: A,
+  kind: ParamInfo["kind"],
+  defaultValue: unknown,
+  schema: Schema.Schema.Any,
+  absent: "default" | "absent" = "default"
+): A => Object.assign(value, { [ParamKind]: { kind, default: defaultValue, schema, absent } })
 
 // `NullOr(X)` as `Union(Null, X)` when X takes no null itself: the same values, but Koji's
 // callers mostly send None for an optional parameter, and a union tries its members in order
@@ -109,8 +120,10 @@ const nullFirst = <S extends Schema.Schema.Any>(schema: S): S => {
  * @since 0.1.0
  * @category constructors
  */
-export const optional = <S extends Schema.Schema.Any>(schema: S, defaultValue: Schema.Schema.Type<S>) =>
-  mark(Schema.optionalWith(nullFirst(schema), { default: () => defaultValue }), "positional", defaultValue)
+export const optional = <S extends Schema.Schema.Any>(schema: S, defaultValue: Schema.Schema.Type<S>) => {
+  const first = nullFirst(schema)
+  return mark(Schema.optionalWith(first, { default: () => defaultValue }), "positional", defaultValue, first)
+}
 
 /**
  * A keyword-only parameter (one of Koji's `**kw`), with its default.
@@ -118,8 +131,10 @@ export const optional = <S extends Schema.Schema.Any>(schema: S, defaultValue: S
  * @since 0.1.0
  * @category constructors
  */
-export const keyword = <S extends Schema.Schema.Any>(schema: S, defaultValue: Schema.Schema.Type<S>) =>
-  mark(Schema.optionalWith(nullFirst(schema), { default: () => defaultValue }), "keyword", defaultValue)
+export const keyword = <S extends Schema.Schema.Any>(schema: S, defaultValue: Schema.Schema.Type<S>) => {
+  const first = nullFirst(schema)
+  return mark(Schema.optionalWith(first, { default: () => defaultValue }), "keyword", defaultValue, first)
+}
 
 /**
  * A keyword-only parameter that is absent unless given (for `**kw` edits where "not given" differs from null).
@@ -128,7 +143,7 @@ export const keyword = <S extends Schema.Schema.Any>(schema: S, defaultValue: Sc
  * @category constructors
  */
 export const keywordOption = <S extends Schema.Schema.Any>(schema: S) =>
-  mark(Schema.optional(schema), "keyword", undefined)
+  mark(Schema.optional(schema), "keyword", undefined, schema, "absent")
 
 /**
  * Python's `*args`: every remaining positional argument, as an array.
@@ -136,8 +151,10 @@ export const keywordOption = <S extends Schema.Schema.Any>(schema: S) =>
  * @since 0.1.0
  * @category constructors
  */
-export const rest = <S extends Schema.Schema.Any>(schema: S) =>
-  mark(Schema.optionalWith(Schema.Array(schema), { default: () => [] }), "rest", [])
+export const rest = <S extends Schema.Schema.Any>(schema: S) => {
+  const array = Schema.Array(schema)
+  return mark(Schema.optionalWith(array, { default: () => [] }), "rest", [], array)
+}
 
 /**
  * Python's `**kw` itself: every keyword argument no other parameter takes, as a record.
@@ -145,12 +162,10 @@ export const rest = <S extends Schema.Schema.Any>(schema: S) =>
  * @since 0.1.0
  * @category constructors
  */
-export const kwargs = () =>
-  mark(
-    Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { default: () => ({}) }),
-    "varkw",
-    {}
-  )
+export const kwargs = () => {
+  const record = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+  return mark(Schema.optionalWith(record, { default: () => ({}) }), "varkw", {}, record)
+}
 
 /**
  * Define a hub method.
@@ -246,15 +261,76 @@ export const codecsOf = (rpc: Rpc.AnyWithProps): Codecs => {
   if (found === undefined) {
     const payload = rpc.payloadSchema as Schema.Schema<unknown, unknown>
     const success = rpc.successSchema as Schema.Schema<unknown, unknown>
+    const decodePayload = Schema.decodeUnknownEither(payload)
+    const encodePayload = Schema.encodeUnknownEither(payload)
+    const params = paramCodecs(payload)
     found = {
-      decodePayload: Schema.decodeUnknownEither(payload),
-      encodePayload: Schema.encodeUnknownEither(payload),
+      decodePayload: params === undefined ? decodePayload : byParam(params, "decode", decodePayload),
+      encodePayload: params === undefined ? encodePayload : byParam(params, "encode", encodePayload),
       decodeSuccess: Schema.decodeUnknownEither(success),
       encodeSuccess: Schema.encodeUnknownEither(success)
     }
     codecs.set(rpc, found)
   }
   return found
+}
+
+interface ParamCodec {
+  readonly name: string
+  readonly absent: "required" | "default" | "absent"
+  readonly default: unknown
+  readonly decode: (u: unknown) => Either.Either<unknown, ParseResult.ParseIssue>
+  readonly encode: (u: unknown) => Either.Either<unknown, ParseResult.ParseIssue>
+}
+
+// a codec per parameter of a payload made by `make` (undefined for any other payload)
+const paramCodecs = (payload: Schema.Schema<unknown, unknown>): ReadonlyArray<ParamCodec> | undefined => {
+  const fields = (payload as unknown as { readonly fields?: Schema.Struct.Fields }).fields
+  // (an empty struct answers any object as it is)
+  if (fields === undefined || Object.keys(fields).length === 0) return undefined
+  const params: Array<ParamCodec> = []
+  for (const [name, field] of Object.entries(fields)) {
+    const marked = (field as Partial<Marked>)[ParamKind]
+    const schema = (marked?.schema ?? field) as Schema.Schema<unknown, unknown>
+    if (marked === undefined && !Schema.isSchema(field)) return undefined
+    params.push({
+      name,
+      absent: marked?.absent ?? "required",
+      default: marked?.default,
+      decode: ParseResult.decodeUnknownEither(schema),
+      encode: ParseResult.encodeUnknownEither(schema)
+    })
+  }
+  return params
+}
+
+// a payload coded parameter by parameter: the same answer as the struct's codec, without the
+// second check the struct's defaults cost (their transformation checks each value again); any
+// failure is left to the struct's codec, which gives the error
+const byParam = (
+  params: ReadonlyArray<ParamCodec>,
+  direction: "decode" | "encode",
+  whole: (u: unknown) => Either.Either<unknown, ParseResult.ParseError>
+) =>
+(u: unknown): Either.Either<unknown, ParseResult.ParseError> => {
+  if (typeof u !== "object" || u === null || Array.isArray(u)) return whole(u)
+  const input = u as Record<string, unknown>
+  const out: Record<string, unknown> = {}
+  for (const param of params) {
+    const value = input[param.name]
+    if (value === undefined) {
+      // a default applies when decoding; encoding takes every value given (`withDefaults`)
+      if (param.absent === "default" && direction === "decode") out[param.name] = param.default
+      else if (param.absent === "absent") {
+        if (param.name in input) out[param.name] = undefined
+      } else return whole(u)
+      continue
+    }
+    const coded = param[direction](value)
+    if (Either.isLeft(coded)) return whole(u)
+    out[param.name] = coded.right
+  }
+  return Either.right(out)
 }
 
 /**
