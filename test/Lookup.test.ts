@@ -43,6 +43,30 @@ describe("Lookup.batched", () => {
       expect(runs).toBe(3)
     }))
 
+  it.effect("keys wanted ahead are fetched before the first pass: such calls run once; a key not wanted still stops its call", () =>
+    Effect.gen(function*() {
+      const { fetched, find } = make()
+      let runs = 0
+      const counted = (key: string | number) => Effect.flatMap(Effect.sync(() => runs++), () => find(key))
+      const exits = yield* Lookup.prefetching([counted(1), counted("two"), counted(3), counted(2)], {
+        concurrency: 2,
+        // the last call's key is not said ahead
+        wants: [find.want(1), find.want("two"), find.want(3), find.want(1)]
+      })
+      expect(values(exits)).toEqual(["one", "two", undefined, "two"])
+      expect(fetched).toEqual([[1, "two", 3], [2]])
+      expect(runs).toBe(5)
+    }))
+
+  it.effect("a handler says what it wants; a wrapped handler still says it", () =>
+    Effect.sync(() => {
+      const { find } = make()
+      const handler = Lookup.wanting((payload: { key: number }) => find(payload.key), (payload) => [find.want(payload.key)])
+      const wrapped = Lookup.sameWants(handler, (payload: { key: number }) => handler(payload))
+      expect(Lookup.wantsOf(wrapped, { key: 7 }).map((want) => want.key)).toEqual([7])
+      expect(Lookup.wantsOf((payload: unknown) => payload, { key: 7 })).toEqual([])
+    }))
+
   it.effect("past the passes allowed, the calls left look up on their own", () =>
     Effect.gen(function*() {
       const { fetched, find } = make()

@@ -44,11 +44,24 @@ export class Dispatcher extends Context.Tag("koji/hub/Dispatcher")<Dispatcher, {
   /** Decode an encoded payload (a struct of parameters) and `invoke`. */
   readonly invokeEncoded: (entry: Entry, payload: unknown) => Effect.Effect<unknown, Errors.KojiError, Caller.CurrentCaller>
   /**
+   * `invokeEncoded` for a call of a `batch`: the call, and the lookups its handler says it will
+   * make (`Lookup.wanting`), which the batch reads ahead.
+   */
+  readonly prepareEncoded: (entry: Entry, payload: unknown) => {
+    readonly run: Effect.Effect<unknown, Errors.KojiError, Caller.CurrentCaller>
+    readonly wants: ReadonlyArray<Lookup.Want>
+  }
+  /**
    * Koji's multicall: the calls in one transaction, each in its own savepoint; a
    * failed call is rolled back alone and answered in its slot.
    */
   readonly batch: <A, R>(
-    calls: ReadonlyArray<{ readonly method: string | undefined; readonly run: Effect.Effect<A, Errors.KojiError, R> }>
+    calls: ReadonlyArray<{
+      readonly method: string | undefined
+      readonly run: Effect.Effect<A, Errors.KojiError, R>
+      /** The lookups the call will make, read ahead for the batch (`prepareEncoded`). */
+      readonly wants?: ReadonlyArray<Lookup.Want> | undefined
+    }>
   ) => Effect.Effect<Array<Either.Either<A, Errors.KojiError>>, Errors.KojiError, R>
   /** Run one request: resolve the session, provide the caller, keep call numbers. */
   readonly request: <A, E, R>(
@@ -183,12 +196,13 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
       )
 
     // decoded when the effect is made, not when it runs: a call of a batch may run more than once
-    const invokeEncoded = (entry: Entry, payload: unknown) => {
+    const prepareEncoded = (entry: Entry, payload: unknown) => {
       const decoded = Method.codecsOf(entry.rpc).decodePayload(payload ?? {})
       return Either.isLeft(decoded)
-        ? Effect.fail(parameterError(entry.info.name, decoded.left))
-        : invoke(entry, decoded.right)
+        ? { run: Effect.fail(parameterError(entry.info.name, decoded.left)), wants: [] }
+        : { run: invoke(entry, decoded.right), wants: Lookup.wantsOf(handlerOf(entry).handler, decoded.right) }
     }
+    const invokeEncoded = (entry: Entry, payload: unknown) => prepareEncoded(entry, payload).run
 
     const readOnly = (method: string | undefined) => method !== undefined && methods.get(method)?.info.readOnly === true
 
@@ -263,7 +277,10 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
       // are read together (`Lookup.prefetching`) and the rest share the pool; answers stay in order
       const all = calls.every((call) => readOnly(call.method))
         ? Effect.flatMap(
-          Lookup.prefetching(calls.map(one), { concurrency: readConcurrency }),
+          Lookup.prefetching(calls.map(one), {
+            concurrency: readConcurrency,
+            wants: calls.flatMap((call) => call.wants ?? [])
+          }),
           (exits) => Effect.forEach(exits, (exit) => exit)
         )
         : sql.withTransaction(Effect.forEach(calls, one))
@@ -277,7 +294,7 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
       >
     }
 
-    return Dispatcher.of({ methods, checkAccess, invoke, invokeEncoded, batch, request: request as any })
+    return Dispatcher.of({ methods, checkAccess, invoke, invokeEncoded, prepareEncoded, batch, request: request as any })
   })
 
 /**

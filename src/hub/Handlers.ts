@@ -10,6 +10,7 @@ import { type Rpc, type RpcGroup } from "@effect/rpc"
 import type { SqlError } from "@effect/sql"
 import { Effect, type Layer, type Scope } from "effect"
 import { toKojiError } from "./Dispatcher.js"
+import * as Lookup from "./Lookup.js"
 
 /**
  * A handler for every method of a group, allowed to fail with `SqlError` too.
@@ -35,7 +36,7 @@ export const toLayer = <Rpcs extends Rpc.Any, EX = never, RX = never>(
   group.toLayer(Effect.map(build, (handlers) => {
     const wrapped: Record<string, unknown> = {}
     for (const [tag, handler] of Object.entries(handlers) as Array<[string, (...args: Array<any>) => Effect.Effect<any, any, any>]>) {
-      wrapped[tag] = (...args: Array<any>) => Effect.mapError(handler(...args), toKojiError)
+      wrapped[tag] = Lookup.sameWants(handler, (...args: Array<any>) => Effect.mapError(handler(...args), toKojiError))
     }
     return wrapped as any
   }) as any) as any

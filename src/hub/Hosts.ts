@@ -107,6 +107,8 @@ type Failure = GenericError | SqlError.SqlError
 export class Hosts extends Context.Tag("koji/hub/Hosts")<Hosts, {
   /** Koji's `get_host`: by id or name, current or as of `event`; `undefined` when unknown. */
   readonly find: (info: HostInfo, event?: number | null) => Effect.Effect<Host | undefined, SqlError.SqlError>
+  /** What `find` (and `require`) will look up, for a batch to read ahead (`Lookup.wanting`). */
+  readonly wants: (info: HostInfo, event?: number | null) => ReadonlyArray<Lookup.Want>
   /** `get_host(..., strict=True)`: `GenericError: Invalid hostInfo: X` when unknown. */
   readonly require: (info: HostInfo, event?: number | null) => Effect.Effect<Host, Failure>
   /** The host whose HOST user is `userId`, if any. */
@@ -271,6 +273,9 @@ export const make = Effect.gen(function*() {
          WHERE ${Versioned.activeAt(sql, event, "host_config")} AND ${hostKey(info)}`,
       (rows) => rows[0] === undefined ? undefined : toHost(rows[0])
     )
+
+  const wants = (info: HostInfo, event?: number | null): ReadonlyArray<Lookup.Want> =>
+    event === null || event === undefined ? [findCurrent.want(info)] : []
 
   const require = (info: HostInfo, event?: number | null) =>
     Effect.flatMap(find(info, event), (host) =>
@@ -580,6 +585,7 @@ export const make = Effect.gen(function*() {
 
   return Hosts.of({
     find,
+    wants,
     require,
     byUser,
     list,

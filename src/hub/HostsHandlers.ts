@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import * as Lookup from "./Lookup.js"
 import { Effect, Layer } from "effect"
 import { HostsApi } from "../api/Hosts.js"
 import type { ChannelId, HostId } from "../domain/Ids.js"
@@ -26,8 +27,11 @@ export const layer = Handlers.toLayer(HostsApi, Effect.gen(function*() {
         )),
     editHost: ({ arches, capacity, comment, description, hostInfo }) =>
       Effect.flatMap(actor, (actorId) => hosts.edit(hostInfo, { arches, capacity, description, comment }, actorId)),
-    getHost: ({ event, hostInfo, strict }) =>
-      Effect.map(strict ? hosts.require(hostInfo, event) : hosts.find(hostInfo, event), (host) => host ?? null),
+    getHost: Lookup.wanting(
+      ({ event, hostInfo, strict }) =>
+        Effect.map(strict ? hosts.require(hostInfo, event) : hosts.find(hostInfo, event), (host) => host ?? null),
+      ({ event, hostInfo }) => hosts.wants(hostInfo, event)
+    ),
     listHosts: ({ arches, channelID, enabled, queryOpts, ready, userID }) =>
       hosts.list({ arches, channel: channelID, ready, enabled, user: userID, queryOpts }),
     enableHost: ({ hostname }) => Effect.flatMap(actor, (actorId) => Effect.as(hosts.setEnabled(hostname, true, actorId), null)),

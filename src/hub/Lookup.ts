@@ -45,20 +45,31 @@ export type Key = { readonly id: number } | { readonly name: string }
  */
 export const nameOrId = (info: unknown): Effect.Effect<Key, ParameterError> =>
   Effect.suspend((): Effect.Effect<Key, ParameterError> => {
-    let value: unknown = info
-    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-      const dict = value as Record<string, unknown>
-      if ("id" in dict) {
-        if (typeof dict.id !== "number" || !Number.isInteger(dict.id)) {
-          return Effect.fail(new ParameterError({ message: `Invalid name or id value: ${pythonStr(info)}` }))
-        }
-        value = dict.id
-      } else if ("name" in dict) value = dict.name
-    }
-    if (typeof value === "number" && Number.isInteger(value)) return Effect.succeed({ id: value })
-    if (typeof value === "string") return Effect.succeed({ name: value })
-    return Effect.fail(new ParameterError({ message: `Invalid name or id value: ${pythonStr(info)}` }))
+    const key = keyOf(info)
+    return key === undefined
+      ? Effect.fail(new ParameterError({ message: `Invalid name or id value: ${pythonStr(info)}` }))
+      : Effect.succeed(key)
   })
+
+/**
+ * `nameOrId` without its error: the key, or `undefined` for a value that names nothing.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const keyOf = (info: unknown): Key | undefined => {
+  let value: unknown = info
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    const dict = value as Record<string, unknown>
+    if ("id" in dict) {
+      if (typeof dict.id !== "number" || !Number.isInteger(dict.id)) return undefined
+      value = dict.id
+    } else if ("name" in dict) value = dict.name
+  }
+  if (typeof value === "number" && Number.isInteger(value)) return { id: value }
+  if (typeof value === "string") return { name: value }
+  return undefined
+}
 
 /**
  * The WHERE fragment of a resolved key on `table` (`tag.id = 3`, `tag.name = 'x'`).
@@ -103,6 +114,31 @@ const prefetch = FiberRef.unsafeMake<Prefetch | undefined>(undefined)
 const stopped = Symbol.for("koji/hub/Lookup/stopped")
 
 /**
+ * A key a `batched` lookup will be asked for: a batch that is told its calls' wants ahead reads
+ * them before it runs the calls (see `prefetching`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Want {
+  readonly lookup: object
+  readonly fetch: Fetch<unknown, unknown>
+  readonly key: string | number
+}
+
+/**
+ * A lookup made by `batched`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Batched<A, E> {
+  (key: string | number): Effect.Effect<A | undefined, E>
+  /** `key` as a `Want`, for a handler to say ahead what it will look up. */
+  readonly want: (key: string | number) => Want
+}
+
+/**
  * A lookup by key (an id or a name) that batches: in `prefetching` (the calls of a read-only
  * multicall), the keys its calls ask for are read together, one query for all of them; elsewhere
  * a key is read in a query of its own. `fetch` answers the rows it found by key.
@@ -110,35 +146,88 @@ const stopped = Symbol.for("koji/hub/Lookup/stopped")
  * @since 0.1.0
  * @category combinators
  */
-export const batched = <A, E>(fetch: Fetch<A, E>): (key: string | number) => Effect.Effect<A | undefined, E> => {
+export const batched = <A, E>(fetch: Fetch<A, E>): Batched<A, E> => {
   const lookup = {}
   const one = (key: string | number) => Effect.map(fetch([key]), (found) => found.get(key))
-  return (key) =>
+  const find = (key: string | number) =>
     Effect.flatMap(FiberRef.get(prefetch), (batch) => {
       if (batch === undefined) return one(key)
       const found = batch.found.get(lookup)
       if (found?.has(key)) return Effect.succeed(found.get(key) as A | undefined)
       if (batch.failed.has(lookup)) return Effect.fail(batch.failed.get(lookup) as E)
-      const wanted = batch.wanted.get(lookup)
-      if (wanted === undefined) batch.wanted.set(lookup, { fetch: fetch as Fetch<unknown, unknown>, keys: new Set([key]) })
-      else wanted.keys.add(key)
+      want(batch, { lookup, fetch: fetch as Fetch<unknown, unknown>, key })
       return Effect.die(stopped)
     })
+  return Object.assign(find, { want: (key: string | number): Want => ({ lookup, fetch: fetch as Fetch<unknown, unknown>, key }) })
 }
+
+// record a key to fetch before the next pass
+const want = (batch: Prefetch, { fetch, key, lookup }: Want) => {
+  const wanted = batch.wanted.get(lookup)
+  if (wanted === undefined) batch.wanted.set(lookup, { fetch, keys: new Set([key]) })
+  else wanted.keys.add(key)
+}
+
+const WantsId = Symbol.for("koji/hub/Lookup/wants")
+
+/**
+ * A handler that says ahead which keys its `batched` lookups will be asked for, so a batch reads
+ * them before it runs its calls rather than stopping each call at its first lookup. What it
+ * leaves out is still found by the stop-and-run-again passes.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const wanting = <H extends (payload: any, ...rest: Array<any>) => unknown>(
+  handler: H,
+  wants: (payload: Parameters<H>[0]) => ReadonlyArray<Want>
+): H => Object.assign(handler, { [WantsId]: wants })
+
+/**
+ * What a handler made with `wanting` says a call with `payload` will look up (none otherwise).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const wantsOf = (handler: unknown, payload: unknown): ReadonlyArray<Want> => {
+  const wants = wantsFunction(handler)
+  return wants === undefined ? [] : wants(payload)
+}
+
+/**
+ * `wrapper` with the wants of `handler` (a handler wrapped keeps saying what it will look up).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const sameWants = <H extends (payload: any, ...rest: Array<any>) => unknown>(handler: unknown, wrapper: H): H => {
+  const wants = wantsFunction(handler)
+  return wants === undefined ? wrapper : wanting(wrapper, wants)
+}
+
+const wantsFunction = (handler: unknown) =>
+  (handler as { readonly [WantsId]?: (payload: unknown) => ReadonlyArray<Want> })[WantsId]
 
 /**
  * Run the calls of a read-only batch, their `batched` lookups read together: each pass runs the
  * calls (in `concurrency` lanes) until each is done or stops at a key not fetched yet; the
  * keys asked for are then fetched, one query per lookup, and the calls that stopped run again. A
  * call may run more than once up to a lookup, so the calls must not write; after `passes`, the
- * calls still stopped run with lookups of their own. Answers each call's exit, in order.
+ * calls still stopped run with lookups of their own. The keys the calls' handlers said they want
+ * (`wants`) are fetched before the first pass: such calls run once. Answers each call's exit, in
+ * order.
  *
  * @since 0.1.0
  * @category combinators
  */
 export const prefetching = <A, E, R>(
   calls: ReadonlyArray<Effect.Effect<A, E, R>>,
-  options: { readonly concurrency: number; readonly passes?: number | undefined }
+  options: {
+    readonly concurrency: number
+    readonly passes?: number | undefined
+    /** Keys the calls will ask for (their handlers said so): read before the first pass. */
+    readonly wants?: Iterable<Want> | undefined
+  }
 ): Effect.Effect<Array<Exit.Exit<A, E>>, never, R> =>
   Effect.suspend(() => {
     const batch: Prefetch = { found: new Map(), failed: new Map(), wanted: new Map() }
@@ -184,7 +273,11 @@ export const prefetching = <A, E, R>(
         yield* fetchWanted
         yield* pass(again.sort((a, b) => a - b), left - 1)
       })
-    return pass(calls.map((_, i) => i), options.passes ?? 4).pipe(
+    for (const wanted of options.wants ?? []) want(batch, wanted)
+    return Effect.zipRight(
+      batch.wanted.size === 0 ? Effect.void : fetchWanted,
+      pass(calls.map((_, i) => i), options.passes ?? 4)
+    ).pipe(
       Effect.locally(prefetch, batch),
       Effect.as(exits)
     )

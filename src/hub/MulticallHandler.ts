@@ -30,12 +30,18 @@ export const layer = MulticallApi.toLayer(Effect.gen(function*() {
     multiCall: ({ calls }) =>
       dispatcher.batch(calls.map((call) => {
         const entry = dispatcher.methods.get(call.methodName)
+        if (entry === undefined) {
+          return {
+            method: call.methodName,
+            run: Effect.fail(new GenericError({ message: `Invalid method: ${call.methodName}` }))
+          }
+        }
+        const { run, wants } = dispatcher.prepareEncoded(entry, call.params)
+        const { encodeSuccess } = Method.codecsOf(entry.rpc)
         return {
           method: call.methodName,
-          run: entry === undefined
-            ? Effect.fail(new GenericError({ message: `Invalid method: ${call.methodName}` }))
-            : Effect.flatMap(dispatcher.invokeEncoded(entry, call.params), (value) =>
-              Either.mapLeft(Method.codecsOf(entry.rpc).encodeSuccess(value), toKojiError))
+          run: Effect.flatMap(run, (value) => Either.mapLeft(encodeSuccess(value), toKojiError)),
+          wants
         }
       })).pipe(Effect.map((results) =>
         results.map(Either.match({

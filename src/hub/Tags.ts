@@ -111,6 +111,11 @@ export class Tags extends Context.Tag("koji/hub/Tags")<Tags, {
     readonly event?: number | "auto" | null | undefined
     readonly blocked?: boolean | undefined
   }) => Effect.Effect<Tag | undefined, Failure>
+  /** What `find` (and `require`) will look up, for a batch to read ahead (`Lookup.wanting`). */
+  readonly wants: (info: TagInfo, options?: {
+    readonly event?: number | "auto" | null | undefined
+    readonly blocked?: boolean | undefined
+  }) => ReadonlyArray<Lookup.Want>
   /** `get_tag(..., strict=True)`: `GenericError: No such tagInfo: <repr>`. */
   readonly require: (info: TagInfo, options?: {
     readonly event?: number | "auto" | null | undefined
@@ -291,6 +296,15 @@ export const make = Effect.gen(function*() {
       if (row === undefined) return undefined
       return toTag(row, yield* extraOf(row.extra ?? [], blocked), event, withRevoke)
     })
+
+  const wants = (info: TagInfo, options: {
+    readonly event?: number | "auto" | null | undefined
+    readonly blocked?: boolean | undefined
+  } = {}): ReadonlyArray<Lookup.Want> => {
+    if ((options.event !== null && options.event !== undefined) || options.blocked === true) return []
+    const key = Lookup.keyOf(info)
+    return key === undefined ? [] : [findCurrent.want("id" in key ? key.id : key.name)]
+  }
 
   const require = (info: TagInfo, options: {
     readonly event?: number | "auto" | null | undefined
@@ -631,6 +645,7 @@ export const make = Effect.gen(function*() {
 
   return Tags.of({
     find,
+    wants,
     require,
     tagId,
     extra,

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import * as Lookup from "./Lookup.js"
 import { Effect, Layer } from "effect"
 import { TagsApi } from "../api/Tags.js"
 import { ParameterError } from "../domain/Errors.js"
@@ -49,11 +50,14 @@ export const layer = Handlers.toLayer(TagsApi, Effect.gen(function*() {
           null
         )),
     deleteTag: ({ tagInfo }) => Effect.flatMap(actor, (actorId) => Effect.as(tags.remove(tagInfo, actorId), null)),
-    getTag: ({ blocked, event, strict, tagInfo }) =>
-      Effect.map(
-        strict ? tags.require(tagInfo, { event, blocked }) : tags.find(tagInfo, { event, blocked }),
-        (tag) => tag ?? null
-      ),
+    getTag: Lookup.wanting(
+      ({ blocked, event, strict, tagInfo }) =>
+        Effect.map(
+          strict ? tags.require(tagInfo, { event, blocked }) : tags.find(tagInfo, { event, blocked }),
+          (tag) => tag ?? null
+        ),
+      ({ blocked, event, tagInfo }) => tags.wants(tagInfo, { event, blocked })
+    ),
     listTags: (payload) => tags.list(payload),
     getTagID: ({ create, info, strict }) =>
       Effect.zipRight(

@@ -16,6 +16,7 @@ import * as Method from "../api/Method.js"
 import { KOJI_VERSION } from "../domain/Constants.js"
 import * as Errors from "../domain/Errors.js"
 import * as Credentials from "../hub/Credentials.js"
+import type * as Lookup from "../hub/Lookup.js"
 import { Dispatcher, toKojiError } from "../hub/Dispatcher.js"
 import type * as Caller from "../hub/Caller.js"
 import type { Hub } from "../hub/Hub.js"
@@ -68,17 +69,29 @@ const answer = (value: unknown, transport: Caller.Transport) =>
  * @since 0.1.0
  * @category combinators
  */
-export const call = (dispatcher: Dispatcher["Type"], methodName: string, params: ReadonlyArray<unknown>) => {
+export const call = (dispatcher: Dispatcher["Type"], methodName: string, params: ReadonlyArray<unknown>) =>
+  prepare(dispatcher, methodName, params).run
+
+// a call, and the lookups it will make (a batch reads them ahead)
+const prepare = (
+  dispatcher: Dispatcher["Type"],
+  methodName: string,
+  params: ReadonlyArray<unknown>
+): { readonly run: Effect.Effect<unknown, Errors.KojiError, Caller.CurrentCaller>; readonly wants?: ReadonlyArray<Lookup.Want> } => {
   const entry = dispatcher.methods.get(methodName)
-  if (entry === undefined) return Effect.fail(new Errors.GenericError({ message: `Invalid method: ${methodName}` }))
+  if (entry === undefined) return { run: Effect.fail(new Errors.GenericError({ message: `Invalid method: ${methodName}` })) }
   const { encodeSuccess } = Method.codecsOf(entry.rpc)
   // the arguments are decoded now, not when the call runs (a call of a batch may run more than once)
   const payload = Arguments.toPayload(entry.info, params)
-  if (Either.isLeft(payload)) return Effect.fail(payload.left)
-  return dispatcher.invokeEncoded(entry, payload.right).pipe(
-    Effect.flatMap((value) => Either.mapLeft(encodeSuccess(value), toKojiError)),
-    Effect.map((encoded) => SchemaTypes.markDoubles(entry.rpc.successSchema.ast, encoded))
-  )
+  if (Either.isLeft(payload)) return { run: Effect.fail(payload.left) }
+  const { run, wants } = dispatcher.prepareEncoded(entry, payload.right)
+  return {
+    run: run.pipe(
+      Effect.flatMap((value) => Either.mapLeft(encodeSuccess(value), toKojiError)),
+      Effect.map((encoded) => SchemaTypes.markDoubles(entry.rpc.successSchema.ast, encoded))
+    ),
+    wants
+  }
 }
 
 const multicallEntry = (value: unknown): { methodName: string; params: ReadonlyArray<unknown> } | undefined => {
@@ -99,14 +112,15 @@ const multicall = (
   }
   return dispatcher.batch(calls.map((c) => {
     const entry = multicallEntry(c)
-    return {
-      method: entry?.methodName,
-      run: entry === undefined
-        ? Effect.fail(new Errors.ParameterError({ message: "each call must be a struct with methodName and params" }))
-        : multicallNames.has(entry.methodName)
-        ? multicall(dispatcher, entry.params).pipe(Effect.mapError(toKojiError))
-        : call(dispatcher, entry.methodName, entry.params)
+    if (entry === undefined) {
+      return {
+        method: undefined,
+        run: Effect.fail(new Errors.ParameterError({ message: "each call must be a struct with methodName and params" }))
+      }
     }
+    return multicallNames.has(entry.methodName)
+      ? { method: entry.methodName, run: multicall(dispatcher, entry.params).pipe(Effect.mapError(toKojiError)) }
+      : { method: entry.methodName, ...prepare(dispatcher, entry.methodName, entry.params) }
   })).pipe(Effect.map((results) =>
     results.map(Either.match({
       onLeft: (error) => Errors.faultOf(error) as unknown,
