@@ -1,8 +1,9 @@
 /**
  * Hub call throughput over the typed API (`/api`, NDJSON): anonymous `getHost`
  * with 1 and 16 concurrent keep-alive clients, and a `multiCall` of 1,000
- * `getHost` through the SDK, against a hub daemon in its own process, on
- * PostgreSQL and on embedded PGlite.
+ * `getHost` through the SDK (the median of 20 runs after 5 warm-up runs, and the
+ * first run), against a hub daemon in its own process, on PostgreSQL and on
+ * embedded PGlite.
  *
  *   node --import tsx bench/hub-calls.ts [seconds per run]
  *
@@ -13,7 +14,7 @@ import { Console, Effect, Either } from "effect"
 import * as KojiClient from "../src/client/KojiClient.js"
 import { type Backend, startHubWithHost } from "./hubProcess.js"
 import { load } from "./load.js"
-import { callsTable, percentile } from "./utils.js"
+import { callsTable, timeRuns } from "./utils.js"
 
 const seconds = Number(process.argv[2] ?? 5)
 const body = JSON.stringify({ _tag: "Request", id: "1", tag: "getHost", payload: { hostInfo: "bench-host" }, headers: [] }) +
@@ -23,16 +24,8 @@ const multicall = (url: string) =>
   Effect.gen(function*() {
     const koji = yield* KojiClient.makeHttp({ url: `${url}/api` })
     const once = koji.multicall((m) => Array.from({ length: 1000 }, () => m.getHost({ hostInfo: "bench-host" })))
-    yield* once
-    const times: Array<number> = []
-    for (let i = 0; i < 10; i++) {
-      const t = performance.now()
-      const results = yield* once
-      times.push(performance.now() - t)
-      if (!results.every(Either.isRight)) return yield* Effect.dieMessage("a call failed")
-    }
-    times.sort((a, b) => a - b)
-    return percentile(times, 50)
+    return yield* timeRuns(Effect.flatMap(once, (results) =>
+      results.every(Either.isRight) ? Effect.void : Effect.dieMessage("a call failed")))
   })
 
 const runOn = (backend: Backend) =>

@@ -44,12 +44,39 @@ export const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
 export const fmt = (n: number, digits = 0): string =>
   n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
+/** The wall time of a run repeated: the first (cold) run, and the median of the runs after the warm-up. */
+export interface RunTimes {
+  readonly first: number
+  readonly p50: number
+}
+
+/**
+ * Time `run` (ms): once cold, `warmup` more times unmeasured (a hub is a long-running process: its
+ * code is compiled by then), then the median of `runs` runs.
+ */
+export const timeRuns = <E, R>(
+  run: Effect.Effect<unknown, E, R>,
+  options: { readonly warmup?: number; readonly runs?: number } = {}
+): Effect.Effect<RunTimes, E, R> =>
+  Effect.gen(function*() {
+    const timed = Effect.suspend(() => {
+      const start = performance.now()
+      return Effect.map(run, () => performance.now() - start)
+    })
+    const first = yield* timed
+    for (let i = 0; i < (options.warmup ?? 5); i++) yield* run
+    const times: Array<number> = []
+    for (let i = 0; i < (options.runs ?? 20); i++) times.push(yield* timed)
+    times.sort((a, b) => a - b)
+    return { first, p50: percentile(times, 50) }
+  })
+
 /** One row of a throughput table: 1 and 16 clients, and a 1,000-call multicall. */
 export interface CallsRow {
   readonly backend: string
   readonly one: { readonly rate: number; readonly p50: number; readonly p99: number }
   readonly sixteen: { readonly rate: number; readonly p50: number; readonly p99: number }
-  readonly multi: number
+  readonly multi: RunTimes
 }
 
 /** The table the call benchmarks print. */
@@ -57,12 +84,12 @@ export const callsTable = (rows: ReadonlyArray<CallsRow>): string =>
   [
     `${"database".padEnd(10)} ${"1 client/s".padStart(11)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${
       "16 clients/s".padStart(13)
-    } ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"multicall 1000 ms".padStart(18)}`,
+    } ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"multicall 1000 ms".padStart(18)} ${"(first)".padStart(8)}`,
     ...rows.map((r) =>
       `${r.backend.padEnd(10)} ${fmt(r.one.rate).padStart(11)} ${fmt(r.one.p50, 2).padStart(7)} ${
         fmt(r.one.p99, 2).padStart(7)
       } ${fmt(r.sixteen.rate).padStart(13)} ${fmt(r.sixteen.p50, 2).padStart(7)} ${fmt(r.sixteen.p99, 2).padStart(7)} ${
-        fmt(r.multi, 1).padStart(18)
-      }`
+        fmt(r.multi.p50, 1).padStart(18)
+      } ${fmt(r.multi.first, 1).padStart(8)}`
     )
   ].join("\n")

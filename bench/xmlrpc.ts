@@ -1,7 +1,8 @@
 /**
  * XML-RPC throughput at /kojihub: an anonymous read with 1 and 16 concurrent
- * keep-alive clients, and a `multiCall` of 1,000 reads, against a hub daemon in
- * its own process on PostgreSQL (and PGlite).
+ * keep-alive clients, and a `multiCall` of 1,000 reads (the median of 20 runs
+ * after 5 warm-up runs, and the first run), against a hub daemon in its own
+ * process on PostgreSQL (and PGlite).
  *
  *   node --import tsx bench/xmlrpc.ts [seconds per run]
  *
@@ -11,7 +12,7 @@
 import { Console, Effect } from "effect"
 import { type Backend, startHubWithHost } from "./hubProcess.js"
 import { load } from "./load.js"
-import { callsTable, percentile } from "./utils.js"
+import { callsTable, timeRuns } from "./utils.js"
 
 const seconds = Number(process.argv[2] ?? 5)
 const read = "<value><struct><member><name>methodName</name><value><string>getTag</string></value></member>" +
@@ -22,18 +23,11 @@ const multi = "<?xml version='1.0'?>\n<methodCall>\n<methodName>multiCall</metho
   `<value><array><data>${read.repeat(1000)}</data></array></value>\n</param>\n</params>\n</methodCall>\n`
 
 const multicall = (url: string) =>
-  Effect.promise(async () => {
-    const times: Array<number> = []
-    for (let i = 0; i < 11; i++) {
-      const t = performance.now()
-      const response = await fetch(url, { method: "POST", body: multi, headers: { "content-type": "text/xml" } })
-      const text = await response.text()
-      if (i > 0) times.push(performance.now() - t)
-      if (text.includes("faultCode")) throw new Error("a call failed")
-    }
-    times.sort((a, b) => a - b)
-    return percentile(times, 50)
-  })
+  timeRuns(Effect.promise(async () => {
+    const response = await fetch(url, { method: "POST", body: multi, headers: { "content-type": "text/xml" } })
+    const text = await response.text()
+    if (text.includes("faultCode")) throw new Error("a call failed")
+  }))
 
 const runOn = (backend: Backend) =>
   Effect.scoped(Effect.gen(function*() {
