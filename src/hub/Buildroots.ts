@@ -34,12 +34,12 @@ import type {
   TaskId
 } from "../domain/Ids.js"
 import type { RepoState } from "../domain/Enums.js"
+import * as Database from "../db/Database.js"
 import { fromRow, parseExtra, timestampOf } from "./BuildRecords.js"
 import { archPattern } from "./Hosts.js"
 import * as QueryOpts_ from "./QueryOpts.js"
 import { layer as rpmsLayer, Rpms } from "./Rpms.js"
 import * as Versioned from "./Versioned.js"
-import * as Database from "../db/Database.js"
 
 /**
  * Filters of `listBuildroots` (Koji's names).

@@ -24,6 +24,7 @@ import type { Build, BuildListEntry } from "../domain/Build.js"
 import { BuildState } from "../domain/Enums.js"
 import { BuildError, GenericError, type ParameterError } from "../domain/Errors.js"
 import type { Extra } from "../domain/Extra.js"
+import * as Database from "../db/Database.js"
 import * as BuildReferences from "./BuildReferences.js"
 import { buildColumns, buildJoins, type BuildRow, globToLike, timeValue, toBuild, toBuildListEntry } from "./BuildRecords.js"
 import * as EventStream from "./EventStream.js"
@@ -33,7 +34,6 @@ import { Policy } from "./Policy.js"
 import * as QueryOpts_ from "./QueryOpts.js"
 import { layer as usersLayer, Users, verifyInternalName } from "./Users.js"
 import * as Versioned from "./Versioned.js"
-import * as Database from "../db/Database.js"
 
 /**
  * One RPM of an import (a row of `rpminfo`). `payloadhash` is the header's sigmd5 in hex.

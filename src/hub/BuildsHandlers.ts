@@ -10,6 +10,7 @@ import { BuildsApi } from "../api/Builds.js"
 import { RpmsApi } from "../api/Rpms.js"
 import { ActionNotAllowed } from "../domain/Errors.js"
 import type { BuildId } from "../domain/Ids.js"
+import * as Database from "../db/Database.js"
 import { Builds, layer as buildsLayer } from "./Builds.js"
 import * as Caller from "./Caller.js"
 import * as Handlers from "./Handlers.js"
@@ -18,7 +19,6 @@ import { layer as rpmFilesLayer, RpmFiles } from "./RpmFiles.js"
 import { layer as rpmsLayer, Rpms } from "./Rpms.js"
 import { search } from "./Search.js"
 import { Tasks } from "./Tasks.js"
-import * as Database from "../db/Database.js"
 
 /**
  * The Builds area.

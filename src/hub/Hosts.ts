@@ -18,11 +18,11 @@ import { UserType } from "../domain/Enums.js"
 import { GenericError, ParameterError } from "../domain/Errors.js"
 import { Host } from "../domain/Host.js"
 import type { ChannelId, HostId, UserId } from "../domain/Ids.js"
+import * as Database from "../db/Database.js"
+import * as Lookup from "./Lookup.js"
 import { layer as usersLayer, pythonStr, Users, verifyInternalName, verifyUserName } from "./Users.js"
 import * as EventStream from "./EventStream.js"
-import * as Lookup from "./Lookup.js"
 import * as Versioned from "./Versioned.js"
-import * as Database from "../db/Database.js"
 
 /**
  * Koji's check of one arch name (`koji.parse_arches`).

@@ -3,13 +3,13 @@
  *
  * @since 0.1.0
  */
-import * as Lookup from "./Lookup.js"
 import { Effect, Layer } from "effect"
 import { HostsApi } from "../api/Hosts.js"
 import type { ChannelId, HostId } from "../domain/Ids.js"
 import * as Caller from "./Caller.js"
 import * as Handlers from "./Handlers.js"
 import { Hosts, layer as hostsLayer } from "./Hosts.js"
+import * as Lookup from "./Lookup.js"
 
 /**
  * @since 0.1.0

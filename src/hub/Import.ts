@@ -30,12 +30,12 @@ import type { BuildId, BuildrootId, RpmId } from "../domain/Ids.js"
 import * as Header from "../rpm/Header.js"
 import { FileStore, normalize, type StorageError } from "../storage/FileStore.js"
 import * as Paths from "../storage/Paths.js"
+import * as Database from "../db/Database.js"
 import { Builds, layer as buildsLayer } from "./Builds.js"
 import * as EventStream from "./EventStream.js"
 import * as Nvr from "./Nvr.js"
 import { Policy } from "./Policy.js"
 import { policyDataFromArgs, Tasks } from "./Tasks.js"
-import * as Database from "../db/Database.js"
 
 type Failure = KojiError | SqlError.SqlError
 

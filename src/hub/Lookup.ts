@@ -149,16 +149,17 @@ export interface Batched<A, E> {
 export const batched = <A, E>(fetch: Fetch<A, E>): Batched<A, E> => {
   const lookup = {}
   const one = (key: string | number) => Effect.map(fetch([key]), (found) => found.get(key))
+  const wantOf = (key: string | number): Want => ({ lookup, fetch: fetch as Fetch<unknown, unknown>, key })
   const find = (key: string | number) =>
     Effect.flatMap(FiberRef.get(prefetch), (batch) => {
       if (batch === undefined) return one(key)
       const found = batch.found.get(lookup)
       if (found?.has(key)) return Effect.succeed(found.get(key) as A | undefined)
       if (batch.failed.has(lookup)) return Effect.fail(batch.failed.get(lookup) as E)
-      want(batch, { lookup, fetch: fetch as Fetch<unknown, unknown>, key })
+      want(batch, wantOf(key))
       return Effect.die(stopped)
     })
-  return Object.assign(find, { want: (key: string | number): Want => ({ lookup, fetch: fetch as Fetch<unknown, unknown>, key }) })
+  return Object.assign(find, { want: wantOf })
 }
 
 // record a key to fetch before the next pass

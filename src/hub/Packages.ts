@@ -21,6 +21,7 @@ import type { PackageListEntry } from "../api/Packages.js"
 import type { QueryOpts, UserInfo } from "../api/Users.js"
 import { ActionNotAllowed, GenericError, ParameterError } from "../domain/Errors.js"
 import type { PackageId } from "../domain/Ids.js"
+import * as Database from "../db/Database.js"
 import * as Inheritance from "./Inheritance.js"
 import * as Lookup from "./Lookup.js"
 import { Policy } from "./Policy.js"
@@ -28,7 +29,6 @@ import * as QueryOptsSql from "./QueryOpts.js"
 import { Tags, type TagInfo } from "./Tags.js"
 import { layer as usersLayer, pythonStr, Users } from "./Users.js"
 import * as Versioned from "./Versioned.js"
-import * as Database from "../db/Database.js"
 
 /**
  * One package-list entry (Koji's `readPackageList` row).

@@ -24,11 +24,11 @@ import { SqlClient, type SqlError } from "@effect/sql"
 import { Context, Effect, Layer, Queue, Schedule } from "effect"
 import { TaskState } from "../domain/Enums.js"
 import { GenericError } from "../domain/Errors.js"
+import * as Database from "../db/Database.js"
 import * as EventStream from "./EventStream.js"
 import { HubConfig, type SchedulerSettings } from "./HubConfig.js"
 import { archesOf } from "./Hosts.js"
 import { taskEvent } from "./Tasks.js"
-import * as Database from "../db/Database.js"
 
 // an arbitrary constant: one scheduler pass at a time on a database
 const schedulerLock = 7_261_002

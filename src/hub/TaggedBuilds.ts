@@ -24,11 +24,11 @@ import { BuildState } from "../domain/Enums.js"
 import { GenericError } from "../domain/Errors.js"
 import type { BuildId, BuildrootId, RpmId } from "../domain/Ids.js"
 import { TaggedRpm } from "../domain/Rpm.js"
+import * as Database from "../db/Database.js"
 import { buildJoins, type BuildRow, fromRow, parseExtra, taggedBuildColumns, toTaggedBuild } from "./BuildRecords.js"
 import * as Inheritance from "./Inheritance.js"
 import type { RpmRow } from "./Rpms.js"
 import * as Versioned from "./Versioned.js"
-import * as Database from "../db/Database.js"
 
 /**
  * Options of `readTaggedBuilds` (Koji's names).

@@ -26,6 +26,7 @@ import type { Build, TaggedBuild } from "../domain/Build.js"
 import { BuildState } from "../domain/Enums.js"
 import { ActionNotAllowed, GenericError, type ParameterError, TagError } from "../domain/Errors.js"
 import type { TaggedRpm } from "../domain/Rpm.js"
+import * as Database from "../db/Database.js"
 import { Builds, layerWithoutUsers as buildsLayerWithoutUsers } from "./Builds.js"
 import * as EventStream from "./EventStream.js"
 import type { HubConfig } from "./HubConfig.js"
@@ -37,7 +38,6 @@ import type { ReadOptions, RpmReadOptions } from "./TaggedBuilds.js"
 import { layer as tagsLayer } from "./Tags.js"
 import { layer as usersLayer, Users } from "./Users.js"
 import * as Versioned from "./Versioned.js"
-import * as Database from "../db/Database.js"
 
 /**
  * A tag as the tagging checks need it.

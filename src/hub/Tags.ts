@@ -24,6 +24,7 @@ import type { QueryOpts } from "../api/Users.js"
 import { GenericError, type ParameterError } from "../domain/Errors.js"
 import type { EventId, PermissionId, TagId } from "../domain/Ids.js"
 import { Tag, TagListEntry } from "../domain/Tag.js"
+import * as Database from "../db/Database.js"
 import { HubConfig } from "./HubConfig.js"
 import * as Inheritance from "./Inheritance.js"
 import * as Lookup from "./Lookup.js"
@@ -31,7 +32,6 @@ import * as Nvr from "./Nvr.js"
 import * as QueryOptsSql from "./QueryOpts.js"
 import { pythonStr, verifyInternalName } from "./Users.js"
 import * as Versioned from "./Versioned.js"
-import * as Database from "../db/Database.js"
 
 /**
  * A tag named by id, name, or a map with `id` or `name`.

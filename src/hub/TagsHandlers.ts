@@ -3,13 +3,13 @@
  *
  * @since 0.1.0
  */
-import * as Lookup from "./Lookup.js"
 import { Effect, Layer } from "effect"
 import { TagsApi } from "../api/Tags.js"
 import { ParameterError } from "../domain/Errors.js"
 import type { TagId } from "../domain/Ids.js"
 import * as Caller from "./Caller.js"
 import * as Handlers from "./Handlers.js"
+import * as Lookup from "./Lookup.js"
 import { layer as tagsLayer, Tags } from "./Tags.js"
 
 /**

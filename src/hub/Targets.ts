@@ -11,12 +11,12 @@ import type { QueryOpts } from "../api/Users.js"
 import { GenericError, type ParameterError } from "../domain/Errors.js"
 import type { TagId, TargetId } from "../domain/Ids.js"
 import { Target } from "../domain/Target.js"
+import * as Database from "../db/Database.js"
 import * as Lookup from "./Lookup.js"
 import * as QueryOptsSql from "./QueryOpts.js"
 import { Tags, type TagInfo } from "./Tags.js"
 import { pythonStr, verifyInternalName } from "./Users.js"
 import * as Versioned from "./Versioned.js"
-import * as Database from "../db/Database.js"
 
 /**
  * Filters of `getBuildTargets`.

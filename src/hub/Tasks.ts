@@ -20,6 +20,7 @@ import { ActionNotAllowed, GenericError, type KojiError, ParameterError } from "
 import type { ChannelId, HostId, TaskId, UserId } from "../domain/Ids.js"
 import { Task, TaskListEntry } from "../domain/Task.js"
 import { fromEpoch } from "../domain/Timestamp.js"
+import * as Database from "../db/Database.js"
 import * as EventStream from "./EventStream.js"
 import { HubConfig } from "./HubConfig.js"
 import { Policy } from "./Policy.js"
@@ -27,7 +28,6 @@ import { Hosts, layer as hostsLayer, parseArches } from "./Hosts.js"
 import * as QueryOpts_ from "./QueryOpts.js"
 import * as TaskRequest from "./TaskRequest.js"
 import { layer as usersLayer, Users } from "./Users.js"
-import * as Database from "../db/Database.js"
 
 /**
  * Koji's default priority (lower runs sooner).

@@ -20,12 +20,12 @@ import { ActionNotAllowed, GenericError, type KojiError } from "../domain/Errors
 import * as Checksum from "../storage/Checksum.js"
 import { type ChecksumType, FileStore, normalize, StorageError } from "../storage/FileStore.js"
 import * as Paths from "../storage/Paths.js"
+import * as Database from "../db/Database.js"
 import * as Caller from "./Caller.js"
 import * as Credentials from "./Credentials.js"
 import { Dispatcher } from "./Dispatcher.js"
 import * as EventStream from "./EventStream.js"
 import { HubConfig, maxUploadSize as uploadLimit } from "./HubConfig.js"
-import * as Database from "../db/Database.js"
 
 /**
  * The event kind of a chunk that landed in a task's directory.

@@ -10,9 +10,9 @@ import * as Method from "../api/Method.js"
 import type { PermInfo, QueryOpts, UserInfo } from "../api/Users.js"
 import { UserStatus, UserType } from "../domain/Enums.js"
 import { GenericError, ParameterError } from "../domain/Errors.js"
+import * as Database from "../db/Database.js"
 import * as Passwords from "./Passwords.js"
 import * as Versioned from "./Versioned.js"
-import * as Database from "../db/Database.js"
 
 /**
  * A `users` row with its Kerberos principals.

@@ -8,7 +8,7 @@ import { Headers, HttpIncomingMessage, type HttpServerRequest, HttpServerRespons
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { Cause, Chunk, Context, Effect, Exit, Option, Runtime, type Scope, Stream } from "effect"
 import * as Http from "node:http"
-import { Readable } from "node:stream"
+import { pipeline, Readable } from "node:stream"
 import type * as StreamWeb from "node:stream/web"
 import type { TLSSocket } from "node:tls"
 import type * as Caller from "../hub/Caller.js"
@@ -401,8 +401,9 @@ export const makeDirectRoutes = (enabled: boolean) => {
           })
           return true
         }
+        if (!enabled) return Effect.void
         return Effect.acquireRelease(
-          Effect.sync(() => enabled && routes.push(serve)),
+          Effect.sync(() => routes.push(serve)),
           () => Effect.sync(() => routes.splice(routes.indexOf(serve), 1))
         )
       })
@@ -440,9 +441,9 @@ const writeResponse = (
       response.end()
       return resume(Effect.void)
     }
+    // done when the body is written or the client has gone (both ends are closed then)
     const body = Readable.fromWeb(web.body as StreamWeb.ReadableStream)
-    response.once("close", () => resume(Effect.void))
-    body.pipe(response)
+    pipeline(body, response, () => resume(Effect.void))
     return Effect.sync(() => body.destroy())
   })
 

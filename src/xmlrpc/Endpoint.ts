@@ -165,7 +165,20 @@ export const answerCall = (
     return Either.isLeft(outcome) ? fault(outcome.left) : yield* answer(outcome.right, transport)
   })
 
-const tooLong = (length: number, max: number) => invalid(`request too long (${length} > ${max})`)
+// a call whose body `read` reads: refused when its length is over the limit, else answered
+const answerPost = (
+  dispatcher: Dispatcher["Type"],
+  request: Parameters<typeof answerCall>[1],
+  read: Effect.Effect<Buffer, Transport.BodyError>,
+  maxRequestLength: number
+): Effect.Effect<Transport.Reply> => {
+  const length = Number(request.headers["content-length"] ?? "0")
+  if (length > maxRequestLength) return Effect.succeed(invalid(`request too long (${length} > ${maxRequestLength})`))
+  return Effect.flatMap(Effect.either(read), (body) =>
+    Either.isLeft(body)
+      ? Effect.succeed(invalid(body.left.message))
+      : answerCall(dispatcher, request, body.right, maxRequestLength))
+}
 
 const isRawUpload = (contentType: string | undefined) => (contentType ?? "").startsWith("application/octet-stream")
 
@@ -190,15 +203,11 @@ export const handle = (request: HttpServerRequest.HttpServerRequest) =>
         Either.isLeft(uploaded) ? fault(uploaded.left) : yield* answer(uploaded.right, transport)
       )
     }
-    const length = Number(request.headers["content-length"] ?? "0")
-    if (length > config.maxRequestLength) return Transport.toResponse(tooLong(length, config.maxRequestLength))
-    const body = yield* Effect.either(Transport.readBody(request, config.maxRequestLength))
-    if (Either.isLeft(body)) return Transport.toResponse(invalid(body.left.message))
     return Transport.toResponse(
-      yield* answerCall(
+      yield* answerPost(
         dispatcher,
         { url: request.url, headers: request.headers, transport: Transport.of(request, config) },
-        body.right,
+        Transport.readBody(request, config.maxRequestLength),
         config.maxRequestLength
       )
     )
@@ -224,19 +233,11 @@ export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub |
         if (incoming.method !== "POST" || isRawUpload(incoming.headers["content-type"])) return undefined
         const url = incoming.url ?? "/"
         if (!pathSet.has(Transport.pathOf(url))) return undefined
-        const length = Number(incoming.headers["content-length"] ?? "0")
-        if (length > config.maxRequestLength) return Effect.succeed(tooLong(length, config.maxRequestLength))
-        return Effect.flatMap(
-          Effect.either(Transport.readNodeBody(incoming, config.maxRequestLength)),
-          (body) =>
-            Either.isLeft(body)
-              ? Effect.succeed(invalid(body.left.message))
-              : answerCall(
-                dispatcher,
-                { url, headers: incoming.headers, transport: Transport.ofNode(incoming, config) },
-                body.right,
-                config.maxRequestLength
-              )
+        return answerPost(
+          dispatcher,
+          { url, headers: incoming.headers, transport: Transport.ofNode(incoming, config) },
+          Transport.readNodeBody(incoming, config.maxRequestLength),
+          config.maxRequestLength
         )
       })
     }
