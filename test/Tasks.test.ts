@@ -1,5 +1,5 @@
 import { describe, expect, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import * as Errors from "../src/domain/Errors.js"
 import { TaskState } from "../src/domain/Enums.js"
 import * as TaskRequest from "../src/hub/TaskRequest.js"
@@ -28,6 +28,36 @@ describe("Tasks", () => {
         (it) => {
           const t = transport.slice(0, 1)
           const wire = transport === "xmlrpc"
+
+          it.scoped("a read-only multicall of getTaskInfo (batched lookups) answers as the single calls do, in order", () =>
+            Effect.gen(function*() {
+              const admin = yield* TestHub.admin
+              const anon = yield* TestHub.client
+              yield* admin.addChannel({ channel_name: `batch-${t}` })
+              const ids: Array<number> = []
+              for (let i = 0; i < 4; i++) {
+                ids.push(yield* admin.makeTask({ method: "sleep", arglist: [i], channel: `batch-${t}` }))
+              }
+              // ids with and without the request, lists, unknown ids, a strict miss, an explained one
+              const calls: Array<{ task_id: number | Array<number>; request?: boolean; strict?: boolean; explain?: boolean }> = []
+              for (let round = 0; round < 12; round++) {
+                calls.push({ task_id: ids[round % 4]! }, { task_id: ids[(round + 1) % 4]!, request: true })
+                if (round % 4 === 0) {
+                  calls.push({ task_id: [ids[0]!, 999_999, ids[3]!] }, { task_id: 999_998 }, { task_id: 999_997, strict: true })
+                  calls.push({ task_id: ids[1]!, explain: true })
+                }
+              }
+              const batched = yield* anon.multicall((m) => calls.map((c) => m.getTaskInfo(c)))
+              expect(batched).toHaveLength(calls.length)
+              for (let i = 0; i < calls.length; i++) {
+                const single = yield* Effect.either(anon.getTaskInfo(calls[i]!))
+                const answer = batched[i]!
+                expect(Either.isRight(answer)).toBe(Either.isRight(single))
+                if (Either.isRight(answer) && Either.isRight(single)) expect(answer.right).toEqual(single.right)
+                if (Either.isLeft(answer) && Either.isLeft(single)) expect(answer.left.message).toBe(single.left.message)
+              }
+              expect(Either.getOrThrow(batched[1]!)).toMatchObject({ id: ids[1], request: [1] })
+            }))
 
           it.scoped("makeTask, getTaskInfo with the request, listTasks", () =>
             Effect.gen(function*() {

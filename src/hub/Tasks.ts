@@ -25,6 +25,7 @@ import * as EventStream from "./EventStream.js"
 import { HubConfig } from "./HubConfig.js"
 import { Policy } from "./Policy.js"
 import { Hosts, layer as hostsLayer, parseArches } from "./Hosts.js"
+import * as Lookup from "./Lookup.js"
 import * as QueryOpts_ from "./QueryOpts.js"
 import * as TaskRequest from "./TaskRequest.js"
 import { layer as usersLayer, Users } from "./Users.js"
@@ -103,6 +104,8 @@ export class Tasks extends Context.Tag("koji/hub/Tasks")<Tasks, {
   readonly make: (options: MakeOptions, callerId: number | undefined) => Effect.Effect<number, Failure>
   /** A task, with its decoded request when asked; `undefined` when unknown. */
   readonly find: (id: number, request?: boolean) => Effect.Effect<Task | undefined, Failure>
+  /** What `find` (and `require`) will look up, for a batch to read ahead (`Lookup.wanting`). */
+  readonly wants: (ids: number | ReadonlyArray<number>, request?: boolean) => ReadonlyArray<Lookup.Want>
   /** A task, or `GenericError: No such task: N`. */
   readonly require: (id: number, request?: boolean) => Effect.Effect<Task, Failure>
   readonly children: (id: number, request?: boolean) => Effect.Effect<ReadonlyArray<Task>, Failure>
@@ -300,9 +303,22 @@ export const make = Effect.gen(function*() {
     sql<TaskRow>`SELECT ${columns}${request ? sql.literal(", task.request") : sql.literal("")}
       FROM task WHERE ${where} ORDER BY ${order}`
 
+  // task rows by id, with or without the request, batched (a multicall of getTaskInfo is one query)
+  const rowsById = (request: boolean) =>
+    Lookup.batched((ids) =>
+      Effect.map(
+        rows(sql.in("task.id", ids.filter((id): id is number => typeof id === "number")), request),
+        (found) => new Map(found.map((row) => [row.id, row] as const))
+      )
+    )
+  const byId = { plain: rowsById(false), withRequest: rowsById(true) }
+  const lookupOf = (request: boolean) => request ? byId.withRequest : byId.plain
+
   const find = (id: number, request = false) =>
-    Effect.flatMap(rows(sql`task.id = ${id}`, request), ([row]) =>
-      row === undefined ? Effect.succeed(undefined) : toTask(row, request))
+    Effect.flatMap(lookupOf(request)(id), (row) => row === undefined ? Effect.succeed(undefined) : toTask(row, request))
+
+  const wants = (ids: number | ReadonlyArray<number>, request = false): ReadonlyArray<Lookup.Want> =>
+    (typeof ids === "number" ? [ids] : ids).map((id) => lookupOf(request).want(id))
 
   const require = (id: number, request = false) =>
     Effect.flatMap(find(id, request), (task) =>
@@ -832,6 +848,7 @@ export const make = Effect.gen(function*() {
   return Tasks.of({
     make: (options, callerId) => provide(makeTask(options, callerId)),
     find: (id, request) => find(id, request),
+    wants,
     require: (id, request) => require(id, request),
     children,
     descendants,

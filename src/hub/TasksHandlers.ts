@@ -15,6 +15,7 @@ import { Task } from "../domain/Task.js"
 import * as Caller from "./Caller.js"
 import * as Handlers from "./Handlers.js"
 import { Hosts, layer as hostsLayer } from "./Hosts.js"
+import * as Lookup from "./Lookup.js"
 import { Scheduler } from "./Scheduler.js"
 import * as SchedulerViews from "./SchedulerViews.js"
 import { Tasks } from "./Tasks.js"
@@ -46,7 +47,7 @@ export const layerTasks = Handlers.toLayer(TasksApi, Effect.gen(function*() {
           tasks.make({ method, arglist, arch, assign, channel, label, parent, priority }, session.userId),
           (id) => id as TaskId
         )),
-    getTaskInfo: ({ explain, request, strict, task_id }) => {
+    getTaskInfo: Lookup.wanting(({ explain, request, strict, task_id }) => {
       const one = (id: number) =>
         Effect.flatMap(strict ? tasks.require(id, request) : tasks.find(id, request), (t) =>
           t === undefined
@@ -55,7 +56,7 @@ export const layerTasks = Handlers.toLayer(TasksApi, Effect.gen(function*() {
             ? Effect.map(scheduler.explain(id), (why) => new Task({ ...t, why }))
             : Effect.succeed(t))
       return typeof task_id === "number" ? one(task_id) : Effect.forEach(task_id, one)
-    },
+    }, ({ request, task_id }) => tasks.wants(task_id, request)),
     getTaskChildren: ({ request, strict, task_id }) =>
       Effect.zipRight(strict ? tasks.require(task_id) : Effect.void, tasks.children(task_id, request)),
     getTaskDescendents: ({ request, task_id }) => tasks.descendants(task_id, request),
