@@ -414,14 +414,7 @@ describe("Hosts", () => {
                 }
               }
               const batched = yield* anon.multicall((m) => keys.map((k) => m.getHost(k)))
-              expect(batched).toHaveLength(keys.length)
-              for (let i = 0; i < keys.length; i++) {
-                const single = yield* Effect.either(anon.getHost(keys[i]!))
-                const answer = batched[i]!
-                expect(Either.isRight(answer)).toBe(Either.isRight(single))
-                if (Either.isRight(answer) && Either.isRight(single)) expect(answer.right).toEqual(single.right)
-                if (Either.isLeft(answer) && Either.isLeft(single)) expect(answer.left.message).toBe(single.left.message)
-              }
+              yield* TestHub.sameAsSingleCalls(batched, keys.length, (i) => anon.getHost(keys[i]!))
               expect(Either.getOrThrow(batched[1]!)).toMatchObject({ name: `batch-${t}-2`, comment: "edited again" })
               expect(Either.getOrThrow(batched[6]!)).toMatchObject({ id: ids[2], comment: "edited" })
             }))

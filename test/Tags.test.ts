@@ -127,14 +127,7 @@ describe("Tags", () => {
               }
             }
             const batched = yield* admin.multicall((m) => keys.map((k) => m.getTag(k)))
-            expect(batched).toHaveLength(keys.length)
-            for (let i = 0; i < keys.length; i++) {
-              const single = yield* Effect.either(admin.getTag(keys[i]!))
-              const answer = batched[i]!
-              expect(answer._tag).toBe(single._tag)
-              if (answer._tag === "Right" && single._tag === "Right") expect(answer.right).toEqual(single.right)
-              if (answer._tag === "Left" && single._tag === "Left") expect(answer.left.message).toBe(single.left.message)
-            }
+            yield* TestHub.sameAsSingleCalls(batched, keys.length, (i) => admin.getTag(keys[i]!))
             expect(batched[1]).toMatchObject({ right: { name: "batch-tag-1", extra: { i: 1 } } })
             expect(batched[6]).toMatchObject({ right: { id: ids[1], extra: { i: [false, 1], list: [true, null] } } })
           }))

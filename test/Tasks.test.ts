@@ -48,14 +48,7 @@ describe("Tasks", () => {
                 }
               }
               const batched = yield* anon.multicall((m) => calls.map((c) => m.getTaskInfo(c)))
-              expect(batched).toHaveLength(calls.length)
-              for (let i = 0; i < calls.length; i++) {
-                const single = yield* Effect.either(anon.getTaskInfo(calls[i]!))
-                const answer = batched[i]!
-                expect(Either.isRight(answer)).toBe(Either.isRight(single))
-                if (Either.isRight(answer) && Either.isRight(single)) expect(answer.right).toEqual(single.right)
-                if (Either.isLeft(answer) && Either.isLeft(single)) expect(answer.left.message).toBe(single.left.message)
-              }
+              yield* TestHub.sameAsSingleCalls(batched, calls.length, (i) => anon.getTaskInfo(calls[i]!))
               expect(Either.getOrThrow(batched[1]!)).toMatchObject({ id: ids[1], request: [1] })
             }))
 

@@ -13,7 +13,8 @@
  *   }
  */
 import { SqlClient } from "@effect/sql"
-import { Context, Effect, Layer, type Scope } from "effect"
+import { expect } from "@effect/vitest"
+import { Context, Effect, Either, Layer, type Scope } from "effect"
 import * as KojiClient from "../../src/client/KojiClient.js"
 import type * as Database from "../../src/db/Database.js"
 import * as Bootstrap from "../../src/hub/Bootstrap.js"
@@ -112,3 +113,23 @@ export const admin = loggedIn("admin", adminPassword)
 /** The Koji fault an effect fails with, as `{_tag, message}` (what a test compares). */
 export const failure = <A, E extends { readonly _tag: string; readonly message: string }, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.map(Effect.flip(effect), (e) => ({ _tag: e._tag, message: e.message }))
+
+/**
+ * A multicall's answers compared with the single calls' (`single(i)` makes call `i` alone): the
+ * same value, or a failure with the same message, in order.
+ */
+export const sameAsSingleCalls = <A, E extends { readonly message: string }, R>(
+  batched: ReadonlyArray<Either.Either<unknown, { readonly message: string }>>,
+  count: number,
+  single: (i: number) => Effect.Effect<A, E, R>
+) =>
+  Effect.gen(function*() {
+    expect(batched).toHaveLength(count)
+    for (let i = 0; i < count; i++) {
+      const alone = yield* Effect.either(single(i))
+      const answer = batched[i]!
+      expect(Either.isRight(answer)).toBe(Either.isRight(alone))
+      if (Either.isRight(answer) && Either.isRight(alone)) expect(answer.right).toEqual(alone.right)
+      if (Either.isLeft(answer) && Either.isLeft(alone)) expect(answer.left.message).toBe(alone.left.message)
+    }
+  })
