@@ -129,9 +129,9 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
     // fail at start-up, not at the first call, when a method has no handler
     for (const entry of methods.values()) handlerOf(entry)
 
-    // the services of every handler: a batch provides them once for all its calls, rather than
-    // each call merging its handler's into its context. A service that differs between handlers
-    // (each handler layer's own Scope) is left out: no handler uses one while it runs.
+    // the services of every handler: a request provides them once, rather than each call merging
+    // its handler's into its context. A service that differs between handlers (each handler
+    // layer's own Scope) is left out: no handler uses one while it runs.
     const allHandlers = ((): Context.Context<never> => {
       const services = new Map<string, unknown>()
       const differ = new Set<string>()

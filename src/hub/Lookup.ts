@@ -275,10 +275,7 @@ export const prefetching = <A, E, R>(
         yield* pass(again.sort((a, b) => a - b), left - 1)
       })
     for (const wanted of options.wants ?? []) want(batch, wanted)
-    return Effect.zipRight(
-      batch.wanted.size === 0 ? Effect.void : fetchWanted,
-      pass(calls.map((_, i) => i), options.passes ?? 4)
-    ).pipe(
+    return Effect.zipRight(fetchWanted, pass(calls.map((_, i) => i), options.passes ?? 4)).pipe(
       Effect.locally(prefetch, batch),
       Effect.as(exits)
     )

@@ -267,16 +267,24 @@ export const make = Effect.gen(function*() {
     })
   )
 
+  // the key `find` reads through the batched lookup of current tags (now, blocked extra left out)
+  const currentKey = (key: Lookup.Key, options: {
+    readonly event?: number | "auto" | null | undefined
+    readonly blocked?: boolean | undefined
+  }) =>
+    (options.event === null || options.event === undefined) && options.blocked !== true
+      ? ("id" in key ? key.id : key.name)
+      : undefined
+
   const find = (info: TagInfo, options: {
     readonly event?: number | "auto" | null | undefined
     readonly blocked?: boolean | undefined
   } = {}) =>
     Effect.gen(function*() {
       const key = yield* Lookup.nameOrId(info)
+      const current = currentKey(key, options)
+      if (current !== undefined) return yield* findCurrent(current)
       const blocked = options.blocked === true
-      if ((options.event === null || options.event === undefined) && !blocked) {
-        return yield* findCurrent("id" in key ? key.id : key.name)
-      }
       const where = Lookup.keyClause(sql, "tag", key)
       let event: number | null = null
       let withRevoke = false
@@ -301,9 +309,9 @@ export const make = Effect.gen(function*() {
     readonly event?: number | "auto" | null | undefined
     readonly blocked?: boolean | undefined
   } = {}): ReadonlyArray<Lookup.Want> => {
-    if ((options.event !== null && options.event !== undefined) || options.blocked === true) return []
     const key = Lookup.keyOf(info)
-    return key === undefined ? [] : [findCurrent.want("id" in key ? key.id : key.name)]
+    const current = key === undefined ? undefined : currentKey(key, options)
+    return current === undefined ? [] : [findCurrent.want(current)]
   }
 
   const require = (info: TagInfo, options: {

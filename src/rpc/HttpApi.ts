@@ -266,8 +266,8 @@ export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub |
     // plain calls are answered on Node's request when the server offers it
     const direct = yield* Effect.serviceOption(Transport.DirectRoutes)
     if (Option.isSome(direct)) {
-      yield* direct.value.add((incoming) => {
-        if (incoming.method !== "POST" || Transport.pathOf(incoming.url) !== path) return undefined
+      yield* direct.value.add((incoming, requestPath) => {
+        if (incoming.method !== "POST" || requestPath !== path) return undefined
         const refused = tooLarge(incoming.headers["content-length"])
         if (refused !== undefined) return Effect.succeed(refused)
         return answer(Transport.readNodeBody(incoming, config.maxRequestLength), {

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Headers, HttpIncomingMessage, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpIncomingMessage, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { Cause, Chunk, Context, Effect, Exit, Option, Runtime, type Scope, Stream } from "effect"
 import * as Http from "node:http"
@@ -12,7 +12,6 @@ import { pipeline, Readable } from "node:stream"
 import type * as StreamWeb from "node:stream/web"
 import type { TLSSocket } from "node:tls"
 import type * as Caller from "../hub/Caller.js"
-import * as Credentials from "../hub/Credentials.js"
 import type { HubConfigShape } from "../hub/HubConfig.js"
 
 const subjectOf = (socket: TLSSocket): { subject: Record<string, string>; dn: string } | undefined => {
@@ -83,22 +82,6 @@ const facts = (
     proxyUser: typeof proxyUser === "string" && proxyUser.length > 0 ? proxyUser : undefined,
     produced: {}
   }
-}
-
-/**
- * Run `effect` with `request` carrying a token for its transport (see `Credentials.withTransport`).
- *
- * @since 0.1.0
- * @category combinators
- */
-export const withRequestTransport = <A, E, R>(
-  request: HttpServerRequest.HttpServerRequest,
-  config: Pick<HubConfigShape, "proxyUserHeader" | "trustedProxyAddresses">,
-  effect: (request: HttpServerRequest.HttpServerRequest, transport: Caller.Transport) => Effect.Effect<A, E, R>
-): Effect.Effect<A, E, R> => {
-  const transport = of(request, config)
-  return Credentials.withTransport(transport, (token) =>
-    effect(request.modify({ headers: Headers.set(request.headers, Credentials.transportHeader, token) }), transport))
 }
 
 /**
@@ -346,7 +329,9 @@ export const withEventIdReply = (reply: Reply, transport: Caller.Transport): Rep
  * @category models
  */
 export type DirectRoute = (
-  incoming: Http.IncomingMessage
+  incoming: Http.IncomingMessage,
+  /** The path of its URL (without the query). */
+  path: string
 ) => Effect.Effect<Reply | HttpServerResponse.HttpServerResponse, never, Scope.Scope> | undefined
 
 /**
@@ -380,13 +365,13 @@ export const pathOf = (url: string | undefined): string => {
  * @category constructors
  */
 export const makeDirectRoutes = (enabled: boolean) => {
-  const routes: Array<(incoming: Http.IncomingMessage, response: Http.ServerResponse) => boolean> = []
+  const routes: Array<(incoming: Http.IncomingMessage, path: string, response: Http.ServerResponse) => boolean> = []
   const service = DirectRoutes.of({
     add: (route) =>
       Effect.flatMap(Effect.runtime<never>(), (runtime) => {
         const runFork = Runtime.runFork(runtime)
-        const serve = (incoming: Http.IncomingMessage, response: Http.ServerResponse) => {
-          const effect = route(incoming)
+        const serve = (incoming: Http.IncomingMessage, path: string, response: Http.ServerResponse) => {
+          const effect = route(incoming, path)
           if (effect === undefined) return false
           // the request's scope lasts until its answer is written (a streamed answer too)
           const fiber = runFork(Effect.scoped(Effect.flatMap(effect, (reply) =>
@@ -411,7 +396,9 @@ export const makeDirectRoutes = (enabled: boolean) => {
   return {
     service,
     serve: (incoming: Http.IncomingMessage, response: Http.ServerResponse) => {
-      for (const route of routes) if (route(incoming, response)) return true
+      if (routes.length === 0) return false
+      const path = pathOf(incoming.url)
+      for (const route of routes) if (route(incoming, path, response)) return true
       return false
     }
   }

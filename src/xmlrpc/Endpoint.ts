@@ -229,13 +229,13 @@ export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub |
     // calls (not uploads) are answered on Node's request when the server offers it
     const direct = yield* Effect.serviceOption(Transport.DirectRoutes)
     if (Option.isSome(direct)) {
-      yield* direct.value.add((incoming) => {
-        if (incoming.method !== "POST" || isRawUpload(incoming.headers["content-type"])) return undefined
-        const url = incoming.url ?? "/"
-        if (!pathSet.has(Transport.pathOf(url))) return undefined
+      yield* direct.value.add((incoming, path) => {
+        if (incoming.method !== "POST" || !pathSet.has(path) || isRawUpload(incoming.headers["content-type"])) {
+          return undefined
+        }
         return answerPost(
           dispatcher,
-          { url, headers: incoming.headers, transport: Transport.ofNode(incoming, config) },
+          { url: incoming.url ?? path, headers: incoming.headers, transport: Transport.ofNode(incoming, config) },
           Transport.readNodeBody(incoming, config.maxRequestLength),
           config.maxRequestLength
         )
