@@ -1,9 +1,11 @@
 /**
  * `Lookup.batched` and `Lookup.prefetching`: the keys the calls of a batch ask for are fetched
- * together (deduplicated, one fetch per pass); a key asked for outside a batch, on its own.
+ * together (deduplicated, one fetch per pass); outside a batch, the keys concurrent calls ask for
+ * while a read is in flight go together in the next read.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit } from "effect"
+import { SqlClient } from "@effect/sql"
+import { Deferred, Effect, Exit, Fiber } from "effect"
 import * as Lookup from "../src/hub/Lookup.js"
 
 describe("Lookup.batched", () => {
@@ -76,12 +78,84 @@ describe("Lookup.batched", () => {
       expect(fetched).toEqual([[1], [1], [2], ["one"]])
     }))
 
-  it.effect("outside a batch each key is fetched on its own", () =>
+  it.effect("outside a batch, one after another, each key is fetched on its own", () =>
     Effect.gen(function*() {
       const { fetched, find } = make()
-      const found = yield* Effect.forEach(keys, find, { concurrency: "unbounded" })
+      const found = yield* Effect.forEach(keys, find)
       expect(found).toEqual(["one", "two", undefined, "one", "one", undefined, "two"])
       expect(fetched).toHaveLength(keys.length)
+    }))
+
+  // the forked fibers run up to where they wait
+  const settle = Effect.repeatN(Effect.yieldNow(), 10)
+
+  // a fetch that waits for `open` (a read in flight), recording its keys
+  const gated = () => {
+    const fetched: Array<ReadonlyArray<string | number>> = []
+    const rows = new Map<string | number, string>([[1, "one"], ["one", "one"], [2, "two"], ["two", "two"]])
+    const open = Effect.runSync(Deferred.make<void>())
+    const find = Lookup.batched((keys) =>
+      Effect.zipRight(
+        Effect.sync(() => fetched.push(keys)),
+        Effect.as(Deferred.await(open), new Map(keys.filter((k) => rows.has(k)).map((k) => [k, rows.get(k)!])))
+      )
+    )
+    return { fetched, find, open }
+  }
+
+  it.effect("concurrent calls outside a batch: the keys asked for while a read is in flight go together in the next", () =>
+    Effect.gen(function*() {
+      const { fetched, find, open } = gated()
+      const first = yield* Effect.fork(find("two"))
+      yield* Effect.yieldNow()
+      const rest = yield* Effect.fork(Effect.forEach(keys, find, { concurrency: "unbounded" }))
+      yield* settle
+      expect(fetched).toEqual([["two"]])
+      yield* Deferred.succeed(open, undefined)
+      expect(yield* Fiber.join(first)).toBe("two")
+      expect(yield* Fiber.join(rest)).toEqual(["one", "two", undefined, "one", "one", undefined, "two"])
+      // the waiting keys, once each, in one read
+      expect(fetched).toEqual([["two"], [1, "two", 3, "one", "nope", 2]])
+    }))
+
+  it.effect("a waiting call interrupted leaves the read; a failed read fails its waiters and the next read still goes", () =>
+    Effect.gen(function*() {
+      let fail = true
+      const fetched: Array<ReadonlyArray<string | number>> = []
+      const open = yield* Deferred.make<void>()
+      const find = Lookup.batched((keys) =>
+        Effect.zipRight(
+          Effect.sync(() => fetched.push(keys)),
+          Effect.flatMap(Deferred.await(open), () =>
+            fail ? Effect.fail("database down") : Effect.succeed(new Map(keys.map((k) => [k, `row ${k}`]))))
+        )
+      )
+      const leader = yield* Effect.fork(find(1))
+      yield* Effect.yieldNow()
+      const left = yield* Effect.fork(find(2))
+      const waiting = yield* Effect.fork(find(3))
+      yield* settle
+      yield* Fiber.interrupt(left)
+      yield* Deferred.succeed(open, undefined)
+      expect(yield* Fiber.await(leader)).toEqual(Exit.fail("database down"))
+      expect(yield* Fiber.await(waiting)).toEqual(Exit.fail("database down"))
+      expect(fetched).toEqual([[1], [3]])
+      fail = false
+      expect(yield* Effect.all([find(4), find(5)], { concurrency: "unbounded" })).toEqual(["row 4", "row 5"])
+    }))
+
+  it.effect("inside a transaction each call reads on its own (on its transaction's connection)", () =>
+    Effect.gen(function*() {
+      const { fetched, find, open } = gated()
+      const first = yield* Effect.fork(find(1))
+      yield* Effect.yieldNow()
+      const inTransaction = yield* Effect.fork(
+        Effect.provideService(find(2), SqlClient.TransactionConnection, [undefined as never, 0])
+      )
+      yield* Effect.yieldNow()
+      expect(fetched).toEqual([[1], [2]])
+      yield* Deferred.succeed(open, undefined)
+      expect([yield* Fiber.join(first), yield* Fiber.join(inTransaction)]).toEqual(["one", "two"])
     }))
 
   it.effect("a failed fetch fails every call that waited for it; a real defect stays a defect", () =>

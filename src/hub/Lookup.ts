@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { SqlClient, type SqlError, type Statement } from "@effect/sql"
-import { type Array as Arr, Cause, Chunk, Effect, Exit, FiberRef } from "effect"
+import { type Array as Arr, Cause, Chunk, type Context, Effect, Exit, FiberRef } from "effect"
 import * as Method from "../api/Method.js"
 import { GenericError, ParameterError } from "../domain/Errors.js"
 import { pythonStr } from "./Users.js"
@@ -148,7 +148,7 @@ export interface Batched<A, E> {
  */
 export const batched = <A, E>(fetch: Fetch<A, E>): Batched<A, E> => {
   const lookup = {}
-  const one = (key: string | number) => Effect.map(fetch([key]), (found) => found.get(key))
+  const one = coalescing(fetch)
   const wantOf = (key: string | number): Want => ({ lookup, fetch: fetch as Fetch<unknown, unknown>, key })
   const find = (key: string | number) =>
     Effect.flatMap(FiberRef.get(prefetch), (batch) => {
@@ -160,6 +160,55 @@ export const batched = <A, E>(fetch: Fetch<A, E>): Batched<A, E> => {
       return Effect.die(stopped)
     })
   return Object.assign(find, { want: wantOf })
+}
+
+interface Waiter<A, E> {
+  readonly key: string | number
+  readonly resume: (effect: Effect.Effect<A | undefined, E>) => void
+}
+
+/**
+ * One key at a time through `fetch`, the reads of concurrent calls shared: while a read is in
+ * flight, the keys other calls ask for wait and go together in the next read, one query for all
+ * of them (a hub busy with many clients' `getTag` reads the tags of a dozen calls at once; one
+ * client alone goes straight through). Only outside transactions: inside one, a call reads on its
+ * transaction's connection, its own writes included.
+ */
+const coalescing = <A, E>(fetch: Fetch<A, E>) => {
+  let busy = false
+  let waiting: Array<Waiter<A, E>> = []
+  const next = (): void => {
+    if (waiting.length === 0) {
+      busy = false
+      return
+    }
+    const batch = waiting
+    waiting = []
+    const keys = new Set(batch.map((w) => w.key))
+    Effect.runFork(fetch([...keys] as unknown as Arr.NonEmptyReadonlyArray<string | number>)).addObserver((exit) => {
+      next()
+      for (const waiter of batch) {
+        waiter.resume(Exit.map(exit, (found) => found.get(waiter.key)))
+      }
+    })
+  }
+  const alone = (key: string | number) =>
+    Effect.ensuring(Effect.map(fetch([key]), (found) => found.get(key)), Effect.sync(next))
+  return (key: string | number): Effect.Effect<A | undefined, E> =>
+    Effect.contextWithEffect((context: Context.Context<never>) => {
+      if (context.unsafeMap.has(SqlClient.TransactionConnection.key)) return alone(key)
+      if (!busy) {
+        busy = true
+        return alone(key)
+      }
+      return Effect.async<A | undefined, E>((resume) => {
+        const waiter: Waiter<A, E> = { key, resume }
+        waiting.push(waiter)
+        return Effect.sync(() => {
+          waiting = waiting.filter((w) => w !== waiter)
+        })
+      })
+    })
 }
 
 // record a key to fetch before the next pass

@@ -115,8 +115,9 @@ export const failure = <A, E extends { readonly _tag: string; readonly message: 
   Effect.map(Effect.flip(effect), (e) => ({ _tag: e._tag, message: e.message }))
 
 /**
- * A multicall's answers compared with the single calls' (`single(i)` makes call `i` alone): the
- * same value, or a failure with the same message, in order.
+ * A multicall's answers compared with the single calls' (`single(i)` makes call `i` alone), made
+ * one after another and then 16 at a time (their lookups read together): the same value, or a
+ * failure with the same message, in order.
  */
 export const sameAsSingleCalls = <A, E extends { readonly message: string }, R>(
   batched: ReadonlyArray<Either.Either<unknown, { readonly message: string }>>,
@@ -125,11 +126,16 @@ export const sameAsSingleCalls = <A, E extends { readonly message: string }, R>(
 ) =>
   Effect.gen(function*() {
     expect(batched).toHaveLength(count)
-    for (let i = 0; i < count; i++) {
-      const alone = yield* Effect.either(single(i))
-      const answer = batched[i]!
-      expect(Either.isRight(answer)).toBe(Either.isRight(alone))
-      if (Either.isRight(answer) && Either.isRight(alone)) expect(answer.right).toEqual(alone.right)
-      if (Either.isLeft(answer) && Either.isLeft(alone)) expect(answer.left.message).toBe(alone.left.message)
+    const indices = Array.from({ length: count }, (_, i) => i)
+    const inTurn = yield* Effect.forEach(indices, (i) => Effect.either(single(i)))
+    const concurrent = yield* Effect.forEach(indices, (i) => Effect.either(single(i)), { concurrency: 16 })
+    for (const singles of [inTurn, concurrent]) {
+      for (const i of indices) {
+        const alone = singles[i]!
+        const answer = batched[i]!
+        expect(Either.isRight(answer)).toBe(Either.isRight(alone))
+        if (Either.isRight(answer) && Either.isRight(alone)) expect(answer.right).toEqual(alone.right)
+        if (Either.isLeft(answer) && Either.isLeft(alone)) expect(answer.left.message).toBe(alone.left.message)
+      }
     }
   })
