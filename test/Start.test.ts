@@ -3,53 +3,22 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
 import * as KojiClient from "../src/client/KojiClient.js"
 import { BuildState, TaskState } from "../src/domain/Enums.js"
 import type { Task } from "../src/domain/Task.js"
 import * as TestBuilders from "./utils/Builders.js"
+import * as Daemons from "./utils/Daemons.js"
 import * as GitRepo from "./utils/GitRepo.js"
 
-const root = fileURLToPath(new URL("..", import.meta.url))
+const allInOne = "apps/all-in-one/main.ts"
 
-interface Started {
-  readonly child: ChildProcess
-  readonly url: string
-  readonly output: () => string
-}
-
-// `npm start` runs `node --import tsx apps/all-in-one/main.ts`; run that directly so signals reach it
-const start = (home: string, env: Record<string, string> = {}) =>
-  Effect.acquireRelease(
-    Effect.async<Started, Error>((resume) => {
-      const child = spawn(process.execPath, ["--import", "tsx", "apps/all-in-one/main.ts"], {
-        cwd: root,
-        env: { ...process.env, KOJI_HOME: home, KOJI_HTTP_PORT: "0", ...env },
-        stdio: ["ignore", "pipe", "pipe"]
-      })
-      let out = ""
-      const collect = (chunk: Buffer) => {
-        out += chunk.toString()
-        const match = /koji-ts ready at (\S+)/.exec(out)
-        if (match) resume(Effect.succeed({ child, url: match[1]!, output: () => out }))
-      }
-      child.stdout!.on("data", collect)
-      child.stderr!.on("data", collect)
-      child.on("exit", (code) => resume(Effect.fail(new Error(`exited with ${code} before ready:\n${out}`))))
-    }).pipe(Effect.timeout("90 seconds")),
-    ({ child }) => stop(child)
-  )
-
-const stop = (child: ChildProcess) =>
-  Effect.async<number | null>((resume) => {
-    if (child.exitCode !== null) return resume(Effect.succeed(child.exitCode))
-    child.once("exit", (code) => resume(Effect.succeed(code)))
-    child.kill("SIGTERM")
-  })
+// `npm start` in `home`
+const start = (home: string, env: Record<string, string> = {}) => Daemons.start(allInOne, { KOJI_HOME: home, ...env })
+const stop = Daemons.stop
 
 describe("npm start", () => {
   it.live("prints the ready line, the admin logs in, data survives a restart", () =>

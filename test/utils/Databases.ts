@@ -21,9 +21,9 @@ type DatabaseLayer = Layer.Layer<Database.Database>
 let counter = 0
 const uniqueName = () => `koji_test_${process.pid}_${Date.now().toString(36)}_${counter++}`
 
-/** A new PostgreSQL database (from `template` when given), dropped when the layer is released. */
-export const pgDatabase = (template?: string): DatabaseLayer =>
-  Layer.unwrapScoped(Effect.gen(function*() {
+/** The URL of a new PostgreSQL database (from `template` when given), dropped when the scope closes. */
+export const pgDatabaseUrl = (template?: string) =>
+  Effect.gen(function*() {
     const admin = yield* PgClient.make({ url: Redacted.make(adminUrl), maxConnections: 1 })
     const name = uniqueName()
     yield* Effect.acquireRelease(
@@ -32,8 +32,15 @@ export const pgDatabase = (template?: string): DatabaseLayer =>
         : admin`CREATE DATABASE ${admin(name)} TEMPLATE ${admin(template)}`,
       () => Effect.orDie(admin`DROP DATABASE IF EXISTS ${admin(name)} WITH (FORCE)`)
     )
-    return Database.layerPg({ url: Redacted.make(databaseUrl(name)), maxConnections: 4 })
-  }).pipe(Effect.provide(Reactivity.layer))).pipe(Layer.orDie)
+    return databaseUrl(name)
+  }).pipe(Effect.provide(Reactivity.layer), Effect.orDie)
+
+/** A new PostgreSQL database (from `template` when given), dropped when the layer is released. */
+export const pgDatabase = (template?: string): DatabaseLayer =>
+  Layer.unwrapScoped(Effect.map(
+    pgDatabaseUrl(template),
+    (url) => Database.layerPg({ url: Redacted.make(url), maxConnections: 4 })
+  )).pipe(Layer.orDie)
 
 /** PGlite in memory, from the migrated dump. */
 export const pgliteMigrated = (): DatabaseLayer =>
