@@ -28,9 +28,9 @@ const multicall = (url: string) =>
       results.every(Either.isRight) ? Effect.void : Effect.dieMessage("a call failed")))
   })
 
-const runOn = (backend: Backend) =>
+const runOn = (backend: Backend, workers = 1) =>
   Effect.scoped(Effect.gen(function*() {
-    const url = yield* startHubWithHost(backend)
+    const url = yield* startHubWithHost(backend, workers)
     const run = (connections: number) =>
       Effect.promise(() =>
         load({
@@ -42,12 +42,12 @@ const runOn = (backend: Backend) =>
           expect: '"_tag":"Success"'
         })
       )
-    return { backend, one: yield* run(1), sixteen: yield* run(16), multi: yield* multicall(url) }
+    return { backend: workers > 1 ? `${backend}, ${workers} workers` : backend, one: yield* run(1), sixteen: yield* run(16), multi: yield* multicall(url) }
   }))
 
 const program = Effect.gen(function*() {
   yield* Console.log(`koji-ts bench/hub-calls: anonymous getHost over /api, ${seconds} s per run, hub in its own process`)
-  const results = [yield* runOn("postgres"), yield* runOn("pglite")]
+  const results = [yield* runOn("postgres"), yield* runOn("postgres", 2), yield* runOn("pglite")]
   yield* Console.log(`\nload generator: ${results[0]!.one.client}`)
   yield* Console.log(callsTable(results))
 })

@@ -19,8 +19,12 @@ export const adminPassword = "bench-admin"
 /** Where a benchmark hub keeps its data. */
 export type Backend = "postgres" | "pglite"
 
-/** Start `apps/hub` on `backend`, wait for its ready line; stopped and cleaned up with the scope. */
-export const startHub = (backend: Backend) => Effect.map(startHubProcess(backend), (hub) => hub.url)
+/**
+ * Start `apps/hub` on `backend` (`workers` processes, `KOJI_HUB_WORKERS`: PostgreSQL only), wait
+ * for its ready line; stopped and cleaned up with the scope.
+ */
+export const startHub = (backend: Backend, workers = 1) =>
+  Effect.map(startHubProcess(backend, { KOJI_HUB_WORKERS: String(workers) }), (hub) => hub.url)
 
 /** `startHub`, answering the hub's process id too (to read its CPU time). */
 export const startHubProcess = (backend: Backend, extraEnv: Record<string, string> = {}) =>
@@ -64,16 +68,21 @@ export const startHubProcess = (backend: Backend, extraEnv: Record<string, strin
           child.kill("SIGTERM")
         })
     )
-    return { url, pid: child.pid!, home }
+    return { url, pid: child.pid!, home, databaseUrl: env.KOJI_DATABASE_URL }
   })
 
-/** Start a hub with one host `bench-host` and one tag `bench-tag` to read. */
-export const startHubWithHost = (backend: Backend) =>
+/** Start a hub (`workers` processes) with one host `bench-host` and one tag `bench-tag` to read. */
+export const startHubWithHost = (backend: Backend, workers = 1) =>
+  Effect.map(startHubWithHostProcess(backend, workers), (hub) => hub.url)
+
+/** `startHubWithHost`, answering the hub's process too (its database's URL on PostgreSQL). */
+export const startHubWithHostProcess = (backend: Backend, workers = 1) =>
   Effect.gen(function*() {
-    const url = yield* startHub(backend)
+    const hub = yield* startHubProcess(backend, { KOJI_HUB_WORKERS: String(workers) })
+    const url = hub.url
     const admin = yield* KojiClient.makeHttp({ url: `${url}/api` })
     yield* admin.login({ user: "admin", password: adminPassword })
     yield* admin.addHost({ hostname: "bench-host", arches: ["x86_64"] })
     yield* admin.createTag({ name: "bench-tag", arches: "x86_64 noarch" })
-    return url
+    return hub
   })

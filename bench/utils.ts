@@ -82,11 +82,11 @@ export interface CallsRow {
 /** The table the call benchmarks print. */
 export const callsTable = (rows: ReadonlyArray<CallsRow>): string =>
   [
-    `${"database".padEnd(10)} ${"1 client/s".padStart(11)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${
+    `${"database".padEnd(20)} ${"1 client/s".padStart(11)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${
       "16 clients/s".padStart(13)
     } ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"multicall 1000 ms".padStart(18)} ${"(first)".padStart(8)}`,
     ...rows.map((r) =>
-      `${r.backend.padEnd(10)} ${fmt(r.one.rate).padStart(11)} ${fmt(r.one.p50, 2).padStart(7)} ${
+      `${r.backend.padEnd(20)} ${fmt(r.one.rate).padStart(11)} ${fmt(r.one.p50, 2).padStart(7)} ${
         fmt(r.one.p99, 2).padStart(7)
       } ${fmt(r.sixteen.rate).padStart(13)} ${fmt(r.sixteen.p50, 2).padStart(7)} ${fmt(r.sixteen.p99, 2).padStart(7)} ${
         fmt(r.multi.p50, 1).padStart(18)

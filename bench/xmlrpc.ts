@@ -29,9 +29,9 @@ const multicall = (url: string) =>
     if (text.includes("faultCode")) throw new Error("a call failed")
   }))
 
-const runOn = (backend: Backend) =>
+const runOn = (backend: Backend, workers = 1) =>
   Effect.scoped(Effect.gen(function*() {
-    const url = `${yield* startHubWithHost(backend)}/kojihub`
+    const url = `${yield* startHubWithHost(backend, workers)}/kojihub`
     const run = (connections: number) =>
       Effect.promise(() =>
         load({
@@ -43,12 +43,12 @@ const runOn = (backend: Backend) =>
           expect: "<string>bench-tag</string>"
         })
       )
-    return { backend, one: yield* run(1), sixteen: yield* run(16), multi: yield* multicall(url) }
+    return { backend: workers > 1 ? `${backend}, ${workers} workers` : backend, one: yield* run(1), sixteen: yield* run(16), multi: yield* multicall(url) }
   }))
 
 const program = Effect.gen(function*() {
   yield* Console.log(`koji-ts bench/xmlrpc: anonymous getTag at /kojihub, ${seconds} s per run, hub in its own process`)
-  const results = [yield* runOn("postgres"), yield* runOn("pglite")]
+  const results = [yield* runOn("postgres"), yield* runOn("postgres", 2), yield* runOn("pglite")]
   yield* Console.log(`\nload generator: ${results[0]!.one.client}`)
   yield* Console.log(callsTable(results))
 })
