@@ -89,17 +89,21 @@ describe("Lookup.batched", () => {
   // the forked fibers run up to where they wait
   const settle = Effect.repeatN(Effect.yieldNow(), 10)
 
-  // a fetch that waits for `open` (a read in flight), recording its keys
+  // a fetch whose reads each wait until opened (a read in flight), recording their keys
   const gated = () => {
     const fetched: Array<ReadonlyArray<string | number>> = []
+    const gates: Array<Deferred.Deferred<void>> = []
     const rows = new Map<string | number, string>([[1, "one"], ["one", "one"], [2, "two"], ["two", "two"]])
-    const open = Effect.runSync(Deferred.make<void>())
     const find = Lookup.batched((keys) =>
-      Effect.zipRight(
-        Effect.sync(() => fetched.push(keys)),
-        Effect.as(Deferred.await(open), new Map(keys.filter((k) => rows.has(k)).map((k) => [k, rows.get(k)!])))
-      )
+      Effect.suspend(() => {
+        fetched.push(keys)
+        const gate = Effect.runSync(Deferred.make<void>())
+        gates.push(gate)
+        return Effect.as(Deferred.await(gate), new Map(keys.filter((k) => rows.has(k)).map((k) => [k, rows.get(k)!])))
+      })
     )
+    // let read `i` answer, and the fibers run on
+    const open = (i: number) => Effect.zipRight(Deferred.succeed(gates[i]!, undefined), settle)
     return { fetched, find, open }
   }
 
@@ -111,11 +115,21 @@ describe("Lookup.batched", () => {
       const rest = yield* Effect.fork(Effect.forEach(keys, find, { concurrency: "unbounded" }))
       yield* settle
       expect(fetched).toEqual([["two"]])
-      yield* Deferred.succeed(open, undefined)
+      yield* open(0)
       expect(yield* Fiber.join(first)).toBe("two")
-      expect(yield* Fiber.join(rest)).toEqual(["one", "two", undefined, "one", "one", undefined, "two"])
       // the waiting keys, once each, in one read
       expect(fetched).toEqual([["two"], [1, "two", 3, "one", "nope", 2]])
+      yield* open(1)
+      expect(yield* Fiber.join(rest)).toEqual(["one", "two", undefined, "one", "one", undefined, "two"])
+    }))
+
+  it.effect("a failed fetch fails every call that waited for it; a real defect stays a defect", () =>
+    Effect.gen(function*() {
+      const find = Lookup.batched((_keys) => Effect.fail("database down"))
+      const exits = yield* Lookup.prefetching([...keys.map(find), Effect.die("boom")], { concurrency: 3 })
+      expect(exits.slice(0, keys.length).every((e) => Exit.isFailure(e) && e.toString().includes("database down")))
+        .toBe(true)
+      expect(exits.at(-1)).toEqual(Exit.die("boom"))
     }))
 
   it.effect("a waiting call interrupted leaves the read; a failed read fails its waiters and the next read still goes", () =>
@@ -144,7 +158,7 @@ describe("Lookup.batched", () => {
       expect(yield* Effect.all([find(4), find(5)], { concurrency: "unbounded" })).toEqual(["row 4", "row 5"])
     }))
 
-  it.effect("inside a transaction each call reads on its own (on its transaction's connection)", () =>
+  it.effect("inside a transaction each call reads on its own (on its transaction's connection), apart from the others", () =>
     Effect.gen(function*() {
       const { fetched, find, open } = gated()
       const first = yield* Effect.fork(find(1))
@@ -152,18 +166,18 @@ describe("Lookup.batched", () => {
       const inTransaction = yield* Effect.fork(
         Effect.provideService(find(2), SqlClient.TransactionConnection, [undefined as never, 0])
       )
-      yield* Effect.yieldNow()
+      yield* settle
       expect(fetched).toEqual([[1], [2]])
-      yield* Deferred.succeed(open, undefined)
-      expect([yield* Fiber.join(first), yield* Fiber.join(inTransaction)]).toEqual(["one", "two"])
-    }))
-
-  it.effect("a failed fetch fails every call that waited for it; a real defect stays a defect", () =>
-    Effect.gen(function*() {
-      const find = Lookup.batched((_keys) => Effect.fail("database down"))
-      const exits = yield* Lookup.prefetching([...keys.map(find), Effect.die("boom")], { concurrency: 3 })
-      expect(exits.slice(0, keys.length).every((e) => Exit.isFailure(e) && e.toString().includes("database down")))
-        .toBe(true)
-      expect(exits.at(-1)).toEqual(Exit.die("boom"))
+      yield* open(1)
+      expect(yield* Fiber.join(inTransaction)).toBe("two")
+      // the first read is still in flight: a call now waits for the next
+      const later = yield* Effect.fork(find("one"))
+      yield* settle
+      expect(fetched).toEqual([[1], [2]])
+      yield* open(0)
+      expect(yield* Fiber.join(first)).toBe("one")
+      expect(fetched).toEqual([[1], [2], ["one"]])
+      yield* open(2)
+      expect(yield* Fiber.join(later)).toBe("one")
     }))
 })

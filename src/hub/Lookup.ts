@@ -140,8 +140,9 @@ export interface Batched<A, E> {
 
 /**
  * A lookup by key (an id or a name) that batches: in `prefetching` (the calls of a read-only
- * multicall), the keys its calls ask for are read together, one query for all of them; elsewhere
- * a key is read in a query of its own. `fetch` answers the rows it found by key.
+ * multicall), the keys its calls ask for are read together, one query for all of them; elsewhere,
+ * outside transactions, the keys concurrent calls ask for while a read is in flight go together in
+ * the next read (a call alone goes straight through). `fetch` answers the rows it found by key.
  *
  * @since 0.1.0
  * @category combinators
@@ -192,14 +193,13 @@ const coalescing = <A, E>(fetch: Fetch<A, E>) => {
       }
     })
   }
-  const alone = (key: string | number) =>
-    Effect.ensuring(Effect.map(fetch([key]), (found) => found.get(key)), Effect.sync(next))
+  const one = (key: string | number) => Effect.map(fetch([key]), (found) => found.get(key))
   return (key: string | number): Effect.Effect<A | undefined, E> =>
     Effect.contextWithEffect((context: Context.Context<never>) => {
-      if (context.unsafeMap.has(SqlClient.TransactionConnection.key)) return alone(key)
+      if (context.unsafeMap.has(SqlClient.TransactionConnection.key)) return one(key)
       if (!busy) {
         busy = true
-        return alone(key)
+        return Effect.ensuring(one(key), Effect.sync(next))
       }
       return Effect.async<A | undefined, E>((resume) => {
         const waiter: Waiter<A, E> = { key, resume }
