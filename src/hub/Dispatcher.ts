@@ -45,11 +45,11 @@ export class Dispatcher extends Context.Tag("koji/hub/Dispatcher")<Dispatcher, {
   readonly invokeEncoded: (entry: Entry, payload: unknown) => Effect.Effect<unknown, Errors.KojiError, Caller.CurrentCaller>
   /**
    * `invokeEncoded` for a call of a `batch`: the call, and the lookups its handler says it will
-   * make (`Lookup.wanting`), which the batch reads ahead.
+   * make (`Lookup.wanting`), which the batch reads ahead (worked out only when asked).
    */
   readonly prepareEncoded: (entry: Entry, payload: unknown) => {
     readonly run: Effect.Effect<unknown, Errors.KojiError, Caller.CurrentCaller>
-    readonly wants: ReadonlyArray<Lookup.Want>
+    readonly wants: () => ReadonlyArray<Lookup.Want>
   }
   /**
    * Koji's multicall: the calls in one transaction, each in its own savepoint; a
@@ -60,7 +60,7 @@ export class Dispatcher extends Context.Tag("koji/hub/Dispatcher")<Dispatcher, {
       readonly method: string | undefined
       readonly run: Effect.Effect<A, Errors.KojiError, R>
       /** The lookups the call will make, read ahead for the batch (`prepareEncoded`). */
-      readonly wants?: ReadonlyArray<Lookup.Want> | undefined
+      readonly wants?: (() => ReadonlyArray<Lookup.Want>) | undefined
     }>
   ) => Effect.Effect<Array<Either.Either<A, Errors.KojiError>>, Errors.KojiError, R>
   /** Run one request: resolve the session, provide the caller, keep call numbers. */
@@ -199,8 +199,8 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
     const prepareEncoded = (entry: Entry, payload: unknown) => {
       const decoded = Method.codecsOf(entry.rpc).decodePayload(payload ?? {})
       return Either.isLeft(decoded)
-        ? { run: Effect.fail(parameterError(entry.info.name, decoded.left)), wants: [] }
-        : { run: invoke(entry, decoded.right), wants: Lookup.wantsOf(handlerOf(entry).handler, decoded.right) }
+        ? { run: Effect.fail(parameterError(entry.info.name, decoded.left)), wants: () => [] }
+        : { run: invoke(entry, decoded.right), wants: () => Lookup.wantsOf(handlerOf(entry).handler, decoded.right) }
     }
     const invokeEncoded = (entry: Entry, payload: unknown) => prepareEncoded(entry, payload).run
 
@@ -279,7 +279,7 @@ export const make = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>) =>
         ? Effect.flatMap(
           Lookup.prefetching(calls.map(one), {
             concurrency: readConcurrency,
-            wants: calls.flatMap((call) => call.wants ?? [])
+            wants: calls.flatMap((call) => call.wants?.() ?? [])
           }),
           (exits) => Effect.forEach(exits, (exit) => exit)
         )

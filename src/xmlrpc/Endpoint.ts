@@ -77,7 +77,10 @@ const prepare = (
   dispatcher: Dispatcher["Type"],
   methodName: string,
   params: ReadonlyArray<unknown>
-): { readonly run: Effect.Effect<unknown, Errors.KojiError, Caller.CurrentCaller>; readonly wants?: ReadonlyArray<Lookup.Want> } => {
+): {
+  readonly run: Effect.Effect<unknown, Errors.KojiError, Caller.CurrentCaller>
+  readonly wants?: () => ReadonlyArray<Lookup.Want>
+} => {
   const entry = dispatcher.methods.get(methodName)
   if (entry === undefined) return { run: Effect.fail(new Errors.GenericError({ message: `Invalid method: ${methodName}` })) }
   const { encodeSuccess } = Method.codecsOf(entry.rpc)
