@@ -15,7 +15,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { startHubWithHostProcess } from "./hubProcess.js"
+import { getTagCall, startHubWithHostProcess } from "./hubProcess.js"
 import { load, type LoadResult } from "./load.js"
 import { fmt } from "./utils.js"
 
@@ -90,10 +90,8 @@ const program = Effect.scoped(Effect.gen(function*() {
   const bare = yield* startBare(databaseUrl)
   const wrk = (url: string, body: string, contentType: string, expect: string) => (connections: number) =>
     Effect.promise((): Promise<LoadResult> => load({ url, body, contentType, connections, seconds, expect }))
-  const getTag = "<?xml version='1.0'?>\n<methodCall>\n<methodName>getTag</methodName>\n<params>\n" +
-    "<param>\n<value><string>bench-tag</string></value>\n</param>\n</params>\n</methodCall>\n"
   const runBare = wrk(bare.url, "{}", "application/json", "bench-tag")
-  const runHub = wrk(`${hub.url}/kojihub`, getTag, "text/xml", "<string>bench-tag</string>")
+  const runHub = wrk(`${hub.url}/kojihub`, getTagCall, "text/xml", "<string>bench-tag</string>")
   const rows: Array<Row> = [
     { what: "pgbench (mean latency)", one: pgbench(databaseUrl, 1), sixteen: pgbench(databaseUrl, 16) },
     { what: "bare http + node-pg", one: yield* runBare(1), sixteen: yield* runBare(16) },

@@ -71,6 +71,10 @@ export const startHubProcess = (backend: Backend, extraEnv: Record<string, strin
     return { url, pid: child.pid!, home, databaseUrl: env.KOJI_DATABASE_URL }
   })
 
+/** Koji's XML-RPC call `getTag("bench-tag")`, as Koji's client sends it. */
+export const getTagCall = "<?xml version='1.0'?>\n<methodCall>\n<methodName>getTag</methodName>\n<params>\n" +
+  "<param>\n<value><string>bench-tag</string></value>\n</param>\n</params>\n</methodCall>\n"
+
 /** Start a hub (`workers` processes) with one host `bench-host` and one tag `bench-tag` to read. */
 export const startHubWithHost = (backend: Backend, workers = 1) =>
   Effect.map(startHubWithHostProcess(backend, workers), (hub) => hub.url)

@@ -10,15 +10,13 @@
  * ~990 calls/s at 1 client (p50 0.9 ms), multiCall of 1,000 in ~450 ms.
  */
 import { Console, Effect } from "effect"
-import { type Backend, startHubWithHost } from "./hubProcess.js"
+import { type Backend, getTagCall, startHubWithHost } from "./hubProcess.js"
 import { load } from "./load.js"
 import { callsTable, timeRuns } from "./utils.js"
 
 const seconds = Number(process.argv[2] ?? 5)
 const read = "<value><struct><member><name>methodName</name><value><string>getTag</string></value></member>" +
   "<member><name>params</name><value><array><data><value><string>bench-tag</string></value></data></array></value></member></struct></value>"
-const single = "<?xml version='1.0'?>\n<methodCall>\n<methodName>getTag</methodName>\n<params>\n" +
-  "<param>\n<value><string>bench-tag</string></value>\n</param>\n</params>\n</methodCall>\n"
 const multi = "<?xml version='1.0'?>\n<methodCall>\n<methodName>multiCall</methodName>\n<params>\n<param>\n" +
   `<value><array><data>${read.repeat(1000)}</data></array></value>\n</param>\n</params>\n</methodCall>\n`
 
@@ -36,7 +34,7 @@ const runOn = (backend: Backend, workers = 1) =>
       Effect.promise(() =>
         load({
           url,
-          body: single,
+          body: getTagCall,
           contentType: "text/xml",
           connections,
           seconds,
