@@ -102,25 +102,28 @@ export type ListEntry = TagListEntry | TagPackageListEntry | BareTagListEntry | 
 type Failure = GenericError | ParameterError | SqlError.SqlError
 
 /**
+ * How `Tags.find` reads a tag: now or as of `event` (`"auto"`: a deleted tag's last config), with
+ * its blocked extra or without.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FindOptions {
+  readonly event?: number | "auto" | null | undefined
+  readonly blocked?: boolean | undefined
+}
+
+/**
  * @since 0.1.0
  * @category tags
  */
 export class Tags extends Context.Tag("koji/hub/Tags")<Tags, {
   /** Koji's `get_tag`: by id, name or map, now or as of `event` (`"auto"`: a deleted tag's last config); `undefined` when unknown or deleted. */
-  readonly find: (info: TagInfo, options?: {
-    readonly event?: number | "auto" | null | undefined
-    readonly blocked?: boolean | undefined
-  }) => Effect.Effect<Tag | undefined, Failure>
+  readonly find: (info: TagInfo, options?: FindOptions) => Effect.Effect<Tag | undefined, Failure>
   /** What `find` (and `require`) will look up, for a batch to read ahead (`Lookup.wanting`). */
-  readonly wants: (info: TagInfo, options?: {
-    readonly event?: number | "auto" | null | undefined
-    readonly blocked?: boolean | undefined
-  }) => ReadonlyArray<Lookup.Want>
+  readonly wants: (info: TagInfo, options?: FindOptions) => ReadonlyArray<Lookup.Want>
   /** `get_tag(..., strict=True)`: `GenericError: No such tagInfo: <repr>`. */
-  readonly require: (info: TagInfo, options?: {
-    readonly event?: number | "auto" | null | undefined
-    readonly blocked?: boolean | undefined
-  }) => Effect.Effect<Tag, Failure>
+  readonly require: (info: TagInfo, options?: FindOptions) => Effect.Effect<Tag, Failure>
   /** Koji's `get_tag_id(info, strict, create)`: the `tag` row's id (deleted tags too); `create` adds a bare row. */
   readonly tagId: (info: TagInfo, options?: {
     readonly strict?: boolean | undefined
@@ -268,18 +271,12 @@ export const make = Effect.gen(function*() {
   )
 
   // the key `find` reads through the batched lookup of current tags (now, blocked extra left out)
-  const currentKey = (key: Lookup.Key, options: {
-    readonly event?: number | "auto" | null | undefined
-    readonly blocked?: boolean | undefined
-  }) =>
+  const currentKey = (key: Lookup.Key, options: FindOptions) =>
     (options.event === null || options.event === undefined) && options.blocked !== true
       ? ("id" in key ? key.id : key.name)
       : undefined
 
-  const find = (info: TagInfo, options: {
-    readonly event?: number | "auto" | null | undefined
-    readonly blocked?: boolean | undefined
-  } = {}) =>
+  const find = (info: TagInfo, options: FindOptions = {}) =>
     Effect.gen(function*() {
       const key = yield* Lookup.nameOrId(info)
       const current = currentKey(key, options)
@@ -305,19 +302,13 @@ export const make = Effect.gen(function*() {
       return toTag(row, yield* extraOf(row.extra ?? [], blocked), event, withRevoke)
     })
 
-  const wants = (info: TagInfo, options: {
-    readonly event?: number | "auto" | null | undefined
-    readonly blocked?: boolean | undefined
-  } = {}): ReadonlyArray<Lookup.Want> => {
+  const wants = (info: TagInfo, options: FindOptions = {}): ReadonlyArray<Lookup.Want> => {
     const key = Lookup.keyOf(info)
     const current = key === undefined ? undefined : currentKey(key, options)
     return current === undefined ? [] : [findCurrent.want(current)]
   }
 
-  const require = (info: TagInfo, options: {
-    readonly event?: number | "auto" | null | undefined
-    readonly blocked?: boolean | undefined
-  } = {}) =>
+  const require = (info: TagInfo, options: FindOptions = {}) =>
     Effect.flatMap(find(info, options), (tag) =>
       tag === undefined
         ? Effect.fail(new GenericError({ message: `No such tagInfo: ${Lookup.pythonRepr(info)}` }))

@@ -5,7 +5,7 @@
  */
 import { HttpLayerRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Rpc, type RpcGroup, RpcSchema, RpcSerialization, RpcServer } from "@effect/rpc"
-import { Cause, type Context, Effect, Either, Exit, Layer, Option, ParseResult, Schema, type Scope, Stream } from "effect"
+import { Cause, type Context, Effect, Either, Exit, Layer, ParseResult, Schema, type Scope, Stream } from "effect"
 import { KojiRpcs } from "../api/Api.js"
 import * as Method from "../api/Method.js"
 import * as Errors from "../domain/Errors.js"
@@ -216,7 +216,7 @@ export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub |
     }
 
     // a request `RpcServer` serves, on the body already read
-    const viaRpcServer = (request: Incoming, body: Buffer) => {
+    const viaRpcServer = (request: Transport.CallRequest, body: Buffer) => {
       // the body is whole now: the framing headers of the original no longer apply
       const { "content-length": _length, "transfer-encoding": _encoding, ...headers } = request.headers
       const transport = request.transport
@@ -236,7 +236,7 @@ export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub |
 
     // a whole body: a plain call is answered here, the rest by `RpcServer`
     const serve = (
-      request: Incoming,
+      request: Transport.CallRequest,
       body: Buffer
     ): Effect.Effect<Transport.Reply | HttpServerResponse.HttpServerResponse, never, Scope.Scope> => {
       const message = oneRequest(body)
@@ -253,10 +253,9 @@ export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub |
         : undefined
 
     const answer = (
-      read: Effect.Effect<Buffer, Transport.BodyError>,
-      request: Incoming
+      request: Transport.CallRequest
     ): Effect.Effect<Transport.Reply | HttpServerResponse.HttpServerResponse, never, Scope.Scope> =>
-      Effect.flatMap(read, (body) => serve(request, body)).pipe(
+      Effect.flatMap(request.body, (body) => serve(request, body)).pipe(
         Effect.catchAll((error: Transport.BodyError) => Effect.succeed(badRequest(error.message))),
         Effect.catchAllDefect((defect) =>
           Effect.succeed(badRequest(defect instanceof Error ? defect.message : String(defect)))
@@ -264,38 +263,20 @@ export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub |
       )
 
     // plain calls are answered on Node's request when the server offers it
-    const direct = yield* Effect.serviceOption(Transport.DirectRoutes)
-    if (Option.isSome(direct)) {
-      yield* direct.value.add((incoming, requestPath) => {
-        if (incoming.method !== "POST" || requestPath !== path) return undefined
-        const refused = tooLarge(incoming.headers["content-length"])
-        if (refused !== undefined) return Effect.succeed(refused)
-        return answer(Transport.readNodeBody(incoming, config.maxRequestLength), {
-          url: incoming.url ?? path,
-          headers: incoming.headers,
-          transport: Transport.ofNode(incoming, config)
-        })
-      })
-    }
+    yield* Transport.addDirectRoute((incoming, requestPath) => {
+      if (incoming.method !== "POST" || requestPath !== path) return undefined
+      const refused = tooLarge(incoming.headers["content-length"])
+      if (refused !== undefined) return Effect.succeed(refused)
+      return answer(Transport.callRequestOfNode(incoming, path, config))
+    })
 
     return HttpLayerRouter.add("POST", path, (request) => {
       const refused = tooLarge(request.headers["content-length"])
       if (refused !== undefined) return Effect.succeed(Transport.toResponse(refused))
-      return answer(Transport.readBody(request, config.maxRequestLength), {
-        url: request.url,
-        headers: request.headers,
-        transport: Transport.of(request, config)
-      }).pipe(Effect.map((reply) => HttpServerResponse.isServerResponse(reply) ? reply : Transport.toResponse(reply)))
+      return answer(Transport.callRequest(request, config)).pipe(Effect.map((reply) => HttpServerResponse.isServerResponse(reply) ? reply : Transport.toResponse(reply)))
     })
   })
 )
-
-// what a call needs of its HTTP request
-interface Incoming {
-  readonly url: string
-  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
-  readonly transport: Caller.Transport
-}
 
 // the body as one `Request` frame with a string id and header pairs, or undefined
 const oneRequest = (body: Buffer): Record<string, unknown> | undefined => {

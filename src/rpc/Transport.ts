@@ -335,6 +335,60 @@ export type DirectRoute = (
 ) => Effect.Effect<Reply | HttpServerResponse.HttpServerResponse, never, Scope.Scope> | undefined
 
 /**
+ * What a call needs of its HTTP request, whichever way the server took it (through its router,
+ * or on Node's request by a direct route).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallRequest {
+  readonly url: string
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  /** What the connection tells about the client (see `of`). */
+  readonly transport: Caller.Transport
+  /** The whole body, at most the hub's `maxRequestLength` bytes. */
+  readonly body: Effect.Effect<Buffer, BodyError>
+}
+
+type CallConfig = Pick<HubConfigShape, "proxyUserHeader" | "trustedProxyAddresses" | "maxRequestLength">
+
+/**
+ * The `CallRequest` of a request through the router.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const callRequest = (request: HttpServerRequest.HttpServerRequest, config: CallConfig): CallRequest => ({
+  url: request.url,
+  headers: request.headers,
+  transport: of(request, config),
+  body: readBody(request, config.maxRequestLength)
+})
+
+/**
+ * The `CallRequest` of Node's `incoming`, taken by a direct route at `path`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const callRequestOfNode = (incoming: Http.IncomingMessage, path: string, config: CallConfig): CallRequest => ({
+  url: incoming.url ?? path,
+  headers: incoming.headers,
+  transport: ofNode(incoming, config),
+  body: readNodeBody(incoming, config.maxRequestLength)
+})
+
+/**
+ * Add `route` to the server's direct routes for the life of the scope, when the server offers
+ * them (without it, or with tracing, every request goes through the router).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const addDirectRoute = (route: DirectRoute): Effect.Effect<void, never, Scope.Scope> =>
+  Effect.flatMap(Effect.serviceOption(DirectRoutes), (routes) => Option.isSome(routes) ? routes.value.add(route) : Effect.void)
+
+/**
  * Where the routes that answer Node's requests directly are added (see `DirectRoute`).
  *
  * @since 0.1.0

@@ -11,7 +11,7 @@
  * @since 0.1.0
  */
 import { HttpLayerRouter, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Context, Effect, Either, Layer, Option } from "effect"
+import { Context, Effect, Either, Layer } from "effect"
 import * as Method from "../api/Method.js"
 import { KOJI_VERSION } from "../domain/Constants.js"
 import * as Errors from "../domain/Errors.js"
@@ -140,11 +140,7 @@ const multicall = (
  */
 export const answerCall = (
   dispatcher: Dispatcher["Type"],
-  request: {
-    readonly url: string
-    readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
-    readonly transport: Caller.Transport
-  },
+  request: Pick<Transport.CallRequest, "url" | "headers" | "transport">,
   body: Buffer,
   maxRequestLength: number
 ): Effect.Effect<Transport.Reply> =>
@@ -168,16 +164,15 @@ export const answerCall = (
     return Either.isLeft(outcome) ? fault(outcome.left) : yield* answer(outcome.right, transport)
   })
 
-// a call whose body `read` reads: refused when its length is over the limit, else answered
+// a call: refused when its length is over the limit, else its body read and answered
 const answerPost = (
   dispatcher: Dispatcher["Type"],
-  request: Parameters<typeof answerCall>[1],
-  read: Effect.Effect<Buffer, Transport.BodyError>,
+  request: Transport.CallRequest,
   maxRequestLength: number
 ): Effect.Effect<Transport.Reply> => {
   const length = Number(request.headers["content-length"] ?? "0")
   if (length > maxRequestLength) return Effect.succeed(invalid(`request too long (${length} > ${maxRequestLength})`))
-  return Effect.flatMap(Effect.either(read), (body) =>
+  return Effect.flatMap(Effect.either(request.body), (body) =>
     Either.isLeft(body)
       ? Effect.succeed(invalid(body.left.message))
       : answerCall(dispatcher, request, body.right, maxRequestLength))
@@ -207,12 +202,7 @@ export const handle = (request: HttpServerRequest.HttpServerRequest) =>
       )
     }
     return Transport.toResponse(
-      yield* answerPost(
-        dispatcher,
-        { url: request.url, headers: request.headers, transport: Transport.of(request, config) },
-        Transport.readBody(request, config.maxRequestLength),
-        config.maxRequestLength
-      )
+      yield* answerPost(dispatcher, Transport.callRequest(request, config), config.maxRequestLength)
     )
   })
 
@@ -230,20 +220,11 @@ export const layer: Layer.Layer<never, never, HttpLayerRouter.HttpRouter | Hub |
     const dispatcher = Context.get(context, Dispatcher)
     const config = Context.get(context, HubConfig)
     // calls (not uploads) are answered on Node's request when the server offers it
-    const direct = yield* Effect.serviceOption(Transport.DirectRoutes)
-    if (Option.isSome(direct)) {
-      yield* direct.value.add((incoming, path) => {
-        if (incoming.method !== "POST" || !pathSet.has(path) || isRawUpload(incoming.headers["content-type"])) {
-          return undefined
-        }
-        return answerPost(
-          dispatcher,
-          { url: incoming.url ?? path, headers: incoming.headers, transport: Transport.ofNode(incoming, config) },
-          Transport.readNodeBody(incoming, config.maxRequestLength),
-          config.maxRequestLength
-        )
-      })
-    }
+    yield* Transport.addDirectRoute((incoming, path) =>
+      incoming.method !== "POST" || !pathSet.has(path) || isRawUpload(incoming.headers["content-type"])
+        ? undefined
+        : answerPost(dispatcher, Transport.callRequestOfNode(incoming, path, config), config.maxRequestLength)
+    )
     return Layer.mergeAll(
       HttpLayerRouter.add("*", paths[0], (request) => Effect.provide(handle(request), context)),
       HttpLayerRouter.add("*", paths[1], (request) => Effect.provide(handle(request), context))
